@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Side-by-side event-dispatch benchmark: libevent's test/bench.c workload on
+# libevent 2.1 (C), on goevent's core, and on goroutines over Go's runtime
+# poller. See README.md beside this file.
+#
+# Usage: bash core/run.sh [-quick] [-drain] [-w W] [-reps K] [-rounds R]
+#                         [-backend NAME] [-out DIR]
+#   -quick     3 repetitions, N up to 1000 (CI smoke run)
+#   -drain     time only the drain, from the seed writes on (bench.c's own
+#              timing) instead of the whole round (re-add + drain)
+#   -w W       cascade writes per round (default: N, the programs' default)
+#   -reps K    process runs per program and (N, A) (default 9; -quick 3)
+#   -rounds R  rounds per process run (default 25); a run counts as its
+#              median round
+#   -backend   goevent backend (default: core's choice, epoll on Linux,
+#              which is also what libevent picks)
+#   -out DIR   keep the raw per-run output in DIR
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+module=$(dirname "$here") # bench/, the Go module
+
+quick=0 drain=0 writes="" reps="" rounds=25 backend="" out=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-quick) quick=1 ;;
+	-drain) drain=1 ;;
+	-w) writes=$2; shift ;;
+	-reps) reps=$2; shift ;;
+	-rounds) rounds=$2; shift ;;
+	-backend) backend=$2; shift ;;
+	-out) out=$2; shift ;;
+	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ -z "$reps" ]; then
+	if [ $quick = 1 ]; then reps=3; else reps=9; fi
+fi
+
+# --- tools -------------------------------------------------------------------
+need=()
+command -v gcc >/dev/null || need+=(gcc)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+if ! command -v pkg-config >/dev/null || ! pkg-config --exists libevent; then
+	need+=(libevent-dev)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	echo "run.sh: installing ${need[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get install -y "${need[@]}" >&2 ||
+		{ $sudo apt-get update >&2 && $sudo apt-get install -y "${need[@]}" >&2; }
+fi
+command -v go >/dev/null || { echo "run.sh: go not found" >&2; exit 1; }
+
+# --- fds: 2 per pair plus slack, under the hard limit ----------------------------
+hard=$(ulimit -Hn)
+if [ "$hard" = unlimited ]; then hard=1048576; fi
+ulimit -n "$hard"
+nmax=$(((hard - 32) / 2))
+
+# --- build (into a temp dir: binaries never land in the tree) ---------------------
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+raw=${out:-$tmp/raw}
+mkdir -p "$raw"
+
+gcc -O2 -Wall -o "$tmp/libevent" "$here/libevent/bench.c" $(pkg-config --cflags --libs libevent)
+progs=(libevent)
+(cd "$module" && go build -o "$tmp/goevent" ./core/goevent) && progs+=(goevent) ||
+	echo "run.sh: WARNING: goevent does not build; its columns stay empty" >&2
+(cd "$module" && go build -o "$tmp/gorpoller" ./core/gorpoller) && progs+=(gorpoller) ||
+	echo "run.sh: WARNING: gorpoller does not build; its columns stay empty" >&2
+
+pin=()
+if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then pin=(taskset -c 1); fi
+
+if [ $quick = 1 ]; then
+	configs=("100 100" "1000 100" "1000 1000")
+else
+	configs=("100 100" "1000 100" "1000 1000" "10000 100" "10000 1000")
+fi
+
+args=(-r "$rounds")
+[ -n "$writes" ] && args+=(-w "$writes")
+[ $drain = 1 ] && args+=(-d)
+
+run() { # prog n a rep
+	local prog=$1 n=$2 a=$3 rep=$4 extra=()
+	[ "$prog" = goevent ] && [ -n "$backend" ] && extra=(-backend "$backend")
+	if ! "${pin[@]}" "$tmp/$prog" -n "$n" -a "$a" "${args[@]}" "${extra[@]}" \
+		>"$raw/${n}_${a}_${prog}_${rep}.txt" 2>"$tmp/stderr"; then
+		echo "run.sh: $prog -n $n -a $a failed:" >&2
+		cat "$tmp/stderr" >&2
+		rm -f "$raw/${n}_${a}_${prog}_${rep}.txt"
+		return 0
+	fi
+	if [ "$rep" = 1 ] && [ "$n" = "${configs[0]%% *}" ]; then
+		sed "s/^/  /" "$tmp/stderr" >>"$tmp/about"
+	fi
+}
+
+for c in "${configs[@]}"; do
+	read -r n a <<<"$c"
+	[ "$n" -gt "$nmax" ] && n=$nmax
+	echo "run.sh: N=$n A=$a: $reps repetitions of ${progs[*]}" >&2
+	for rep in $(seq 1 "$reps"); do
+		order=("${progs[@]}")
+		if [ $((rep % 2)) = 0 ]; then # reverse every other repetition
+			order=()
+			for ((i = ${#progs[@]} - 1; i >= 0; i--)); do order+=("${progs[i]}"); done
+		fi
+		for p in "${order[@]}"; do run "$p" "$n" "$a" "$rep"; done
+	done
+done
+
+(cd "$module" && go build -o "$tmp/report" ./core/report)
+timing="whole round: del+add(60 s) of all N events, then the drain"
+[ $drain = 1 ] && timing="drain only, from the seed writes on (bench.c's timing)"
+echo
+echo "Event dispatch, libevent test/bench.c workload, µs per round: median of $reps process runs (min–max),"
+echo "each run the median of $rounds rounds. W = ${writes:-N} cascade writes per round. Timed: $timing."
+echo "Pinned: ${pin[*]:-no}. $(uname -sr), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(date -u +%Y-%m-%dT%H:%MZ)."
+[ -f "$tmp/about" ] && cat "$tmp/about"
+echo
+"$tmp/report" "$raw"

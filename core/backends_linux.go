@@ -1,0 +1,8 @@
+//go:build linux
+
+package core
+
+// backendTable lists Linux's backends in order of preference.
+var backendTable = []backendInfo{
+	{"epoll", newEpoll},
+}

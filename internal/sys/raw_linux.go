@@ -1,0 +1,121 @@
+//go:build linux
+
+package sys
+
+import (
+	"net/netip"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// errno turns a raw errno into an error without allocating for the common
+// values (the runtime keeps boxed copies of small integers).
+func errno(e syscall.Errno) error {
+	if e == 0 {
+		return nil
+	}
+	return e
+}
+
+// Read reads from a non-blocking fd on the raw path.
+func Read(fd int, p []byte) (int, error) {
+	n, _, e := syscall.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(bytesPtr(p)), uintptr(len(p)))
+	if e != 0 {
+		return -1, errno(e)
+	}
+	return int(n), nil
+}
+
+// Write writes to a non-blocking fd on the raw path.
+func Write(fd int, p []byte) (int, error) {
+	n, _, e := syscall.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(bytesPtr(p)), uintptr(len(p)))
+	if e != 0 {
+		return -1, errno(e)
+	}
+	return int(n), nil
+}
+
+// Readv reads into iov from a non-blocking fd on the raw path.
+func Readv(fd int, iov []unix.Iovec) (int, error) {
+	n, _, e := syscall.RawSyscall(unix.SYS_READV, uintptr(fd), uintptr(slicePtr(iov)), uintptr(len(iov)))
+	if e != 0 {
+		return -1, errno(e)
+	}
+	return int(n), nil
+}
+
+// Writev writes iov to a non-blocking fd on the raw path.
+func Writev(fd int, iov []unix.Iovec) (int, error) {
+	n, _, e := syscall.RawSyscall(unix.SYS_WRITEV, uintptr(fd), uintptr(slicePtr(iov)), uintptr(len(iov)))
+	if e != 0 {
+		return -1, errno(e)
+	}
+	return int(n), nil
+}
+
+// Accept4 accepts a connection from a non-blocking listener on the raw path.
+// The new fd is non-blocking and close-on-exec. The peer address is returned
+// without allocating (zero for unix-domain peers).
+func Accept4(fd int) (int, netip.AddrPort, error) {
+	var rsa unix.RawSockaddrAny
+	l := uint32(unix.SizeofSockaddrAny)
+	nfd, _, e := syscall.RawSyscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(anyPtr(&rsa)), uintptr(anyPtr(&l)),
+		unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+	if e != 0 {
+		return -1, netip.AddrPort{}, errno(e)
+	}
+	return int(nfd), SockaddrToAddrPort(&rsa), nil
+}
+
+// EpollCtl is epoll_ctl(2) on the raw path.
+func EpollCtl(epfd, op, fd int, ev *unix.EpollEvent) error {
+	_, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_CTL, uintptr(epfd), uintptr(op), uintptr(fd), uintptr(anyPtr(ev)), 0, 0)
+	return errno(e)
+}
+
+// EpollWait is epoll_wait(2). With msec == 0 it cannot block and takes the
+// raw path; otherwise it goes through the scheduler-aware path.
+func EpollWait(epfd int, events []unix.EpollEvent, msec int) (int, error) {
+	var n uintptr
+	var e syscall.Errno
+	if msec == 0 {
+		n, _, e = syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(slicePtr(events)), uintptr(len(events)), 0, 0, 0)
+	} else {
+		n, _, e = syscall.Syscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(slicePtr(events)), uintptr(len(events)), uintptr(msec), 0, 0)
+	}
+	if e != 0 {
+		return 0, errno(e)
+	}
+	return int(n), nil
+}
+
+// Poll is poll(2): raw with a zero timeout, scheduler-aware otherwise.
+func Poll(fds []unix.PollFd, msec int) (int, error) {
+	p := uintptr(slicePtr(fds))
+	var n uintptr
+	var e syscall.Errno
+	if msec == 0 {
+		n, _, e = syscall.RawSyscall6(unix.SYS_PPOLL, p, uintptr(len(fds)), uintptr(anyPtr(&unix.Timespec{})), 0, 0, 0)
+	} else {
+		var ts uintptr
+		var t unix.Timespec
+		if msec > 0 {
+			t = unix.NsecToTimespec(int64(msec) * 1e6)
+			ts = uintptr(anyPtr(&t))
+		}
+		n, _, e = syscall.Syscall6(unix.SYS_PPOLL, p, uintptr(len(fds)), ts, 0, 0, 0)
+	}
+	if e != 0 {
+		return 0, errno(e)
+	}
+	return int(n), nil
+}
+
+// ThreadID identifies the calling OS thread. A goroutine locked to its
+// thread (runtime.LockOSThread) keeps one ThreadID, and no other goroutine
+// can share it while the lock holds.
+func ThreadID() int64 {
+	tid, _, _ := syscall.RawSyscall(unix.SYS_GETTID, 0, 0, 0)
+	return int64(tid)
+}

@@ -1,0 +1,52 @@
+//go:build unix && !linux
+
+package sys
+
+import (
+	"bytes"
+	"net/netip"
+	"runtime"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// Read reads from a non-blocking fd.
+func Read(fd int, p []byte) (int, error) { return unix.Read(fd, p) }
+
+// Write writes to a non-blocking fd.
+func Write(fd int, p []byte) (int, error) { return unix.Write(fd, p) }
+
+// Accept4 accepts a connection from a non-blocking listener; the new fd is
+// non-blocking and close-on-exec.
+func Accept4(fd int) (int, netip.AddrPort, error) {
+	nfd, sa, err := accept(fd)
+	if err != nil {
+		return -1, netip.AddrPort{}, err
+	}
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		return nfd, netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port)), nil
+	case *unix.SockaddrInet6:
+		return nfd, netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port)), nil
+	}
+	return nfd, netip.AddrPort{}, nil
+}
+
+// Poll is poll(2).
+func Poll(fds []unix.PollFd, msec int) (int, error) { return unix.Poll(fds, msec) }
+
+// ThreadID identifies the calling goroutine. Outside Linux goevent has no
+// cheap thread id, so it reads the goroutine id from the runtime's stack
+// header; core calls this only when deleting an event whose callback is
+// running.
+func ThreadID() int64 {
+	var buf [64]byte
+	s := buf[:runtime.Stack(buf[:], false)]
+	s = bytes.TrimPrefix(s, []byte("goroutine "))
+	if i := bytes.IndexByte(s, ' '); i > 0 {
+		s = s[:i]
+	}
+	id, _ := strconv.ParseInt(string(s), 10, 64)
+	return id
+}
