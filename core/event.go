@@ -18,9 +18,9 @@ type Callback func(fd int, what Flags)
 // the loop goroutine of the Event's Base. A callback may Del or Free its own
 // event, or any other.
 type Event struct {
-	base   *Base  // immutable after Assign
-	fd     int    // immutable after Assign
-	events Flags  // immutable after Assign: what the event waits for
+	base   *Base // immutable after Assign
+	fd     int   // immutable after Assign
+	events Flags // immutable after Assign: what the event waits for
 	cb     Callback
 
 	// All fields below are guarded by base.mu.
