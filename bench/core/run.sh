@@ -3,12 +3,13 @@
 # libevent 2.1 (C), on goevent's core, and on goroutines over Go's runtime
 # poller. See README.md beside this file.
 #
-# Usage: bash core/run.sh [-quick] [-drain] [-w W] [-reps K] [-rounds R]
+# Usage: bash core/run.sh [-quick] [-whole] [-w W] [-reps K] [-rounds R]
 #                         [-backend NAME] [-out DIR]
 #   -quick     3 repetitions, N up to 1000 (CI smoke run)
-#   -drain     time only the drain, from the seed writes on (bench.c's own
-#              timing) instead of the whole round (re-add + drain)
-#   -w W       cascade writes per round (default: N, the programs' default)
+#   -whole     time the whole round (del+add of all N events, then the
+#              drain) with W = N, instead of bench.c's own timing (only the
+#              drain, from the seed writes on, W = 100)
+#   -w W       cascade writes per round (default 100; with -whole, N)
 #   -reps K    process runs per program and (N, A) (default 9; -quick 3)
 #   -rounds R  rounds per process run (default 25); a run counts as its
 #              median round
@@ -20,11 +21,12 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 module=$(dirname "$here") # bench/, the Go module
 
-quick=0 drain=0 writes="" reps="" rounds=25 backend="" out=""
+quick=0 drain=1 writes="" reps="" rounds=25 backend="" out=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-quick) quick=1 ;;
-	-drain) drain=1 ;;
+	-drain) drain=1 ;; # the default; kept for old command lines
+	-whole) drain=0 ;;
 	-w) writes=$2; shift ;;
 	-reps) reps=$2; shift ;;
 	-rounds) rounds=$2; shift ;;
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+if [ $drain = 1 ] && [ -z "$writes" ]; then writes=100; fi
 if [ -z "$reps" ]; then
 	if [ $quick = 1 ]; then reps=3; else reps=9; fi
 fi
@@ -69,10 +72,15 @@ mkdir -p "$raw"
 
 gcc -O2 -Wall -o "$tmp/libevent" "$here/libevent/bench.c" $(pkg-config --cflags --libs libevent)
 progs=(libevent)
-(cd "$module" && go build -o "$tmp/goevent" ./core/goevent) && progs+=(goevent) ||
-	echo "run.sh: WARNING: goevent does not build; its columns stay empty" >&2
-(cd "$module" && go build -o "$tmp/gorpoller" ./core/gorpoller) && progs+=(gorpoller) ||
-	echo "run.sh: WARNING: gorpoller does not build; its columns stay empty" >&2
+failed=0 # a program that does not build or a run that fails: exit 1 at the end
+for p in goevent gorpoller; do
+	if (cd "$module" && go build -o "$tmp/$p" "./core/$p"); then
+		progs+=("$p")
+	else
+		echo "run.sh: $p does not build; its columns stay empty" >&2
+		failed=1
+	fi
+done
 
 pin=()
 if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then pin=(taskset -c 1); fi
@@ -95,6 +103,7 @@ run() { # prog n a rep
 		echo "run.sh: $prog -n $n -a $a failed:" >&2
 		cat "$tmp/stderr" >&2
 		rm -f "$raw/${n}_${a}_${prog}_${rep}.txt"
+		failed=1
 		return 0
 	fi
 	if [ "$rep" = 1 ] && [ "$n" = "${configs[0]%% *}" ]; then
@@ -126,3 +135,7 @@ echo "Pinned: ${pin[*]:-no}. $(uname -sr), $(grep -m1 'model name' /proc/cpuinfo
 [ -f "$tmp/about" ] && cat "$tmp/about"
 echo
 "$tmp/report" "$raw"
+if [ $failed = 1 ]; then
+	echo "run.sh: some programs failed to build or run (see above)" >&2
+	exit 1
+fi
