@@ -5,6 +5,7 @@ package sys
 import (
 	"net/netip"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -92,19 +93,40 @@ func EpollWait(epfd int, events []unix.EpollEvent, msec int) (int, error) {
 
 // Poll is poll(2): raw with a zero timeout, scheduler-aware otherwise.
 func Poll(fds []unix.PollFd, msec int) (int, error) {
-	p := uintptr(slicePtr(fds))
 	var n uintptr
 	var e syscall.Errno
-	if msec == 0 {
-		n, _, e = syscall.RawSyscall6(unix.SYS_PPOLL, p, uintptr(len(fds)), uintptr(anyPtr(&unix.Timespec{})), 0, 0, 0)
-	} else {
-		var ts uintptr
-		var t unix.Timespec
-		if msec > 0 {
-			t = unix.NsecToTimespec(int64(msec) * 1e6)
-			ts = uintptr(anyPtr(&t))
-		}
-		n, _, e = syscall.Syscall6(unix.SYS_PPOLL, p, uintptr(len(fds)), ts, 0, 0, 0)
+	switch {
+	case msec == 0:
+		var ts unix.Timespec
+		n, _, e = syscall.RawSyscall6(unix.SYS_PPOLL, uintptr(slicePtr(fds)), uintptr(len(fds)), uintptr(anyPtr(&ts)), 0, 0, 0)
+	case msec < 0:
+		n, _, e = syscall.Syscall6(unix.SYS_PPOLL, uintptr(slicePtr(fds)), uintptr(len(fds)), 0, 0, 0, 0)
+	default:
+		ts := unix.NsecToTimespec(int64(msec) * 1e6)
+		n, _, e = syscall.Syscall6(unix.SYS_PPOLL, uintptr(slicePtr(fds)), uintptr(len(fds)), uintptr(anyPtr(&ts)), 0, 0, 0)
+	}
+	if e != 0 {
+		return 0, errno(e)
+	}
+	return int(n), nil
+}
+
+// Select is select(2) on the read and write sets, which it overwrites with
+// the ready fds (pselect6 on Linux, which every architecture has).
+// timeout < 0 waits without limit; a zero timeout cannot block and takes
+// the raw path.
+func Select(nfd int, r, w *unix.FdSet, timeout time.Duration) (int, error) {
+	var n uintptr
+	var e syscall.Errno
+	switch {
+	case timeout == 0:
+		var ts unix.Timespec
+		n, _, e = syscall.RawSyscall6(unix.SYS_PSELECT6, uintptr(nfd), uintptr(anyPtr(r)), uintptr(anyPtr(w)), 0, uintptr(anyPtr(&ts)), 0)
+	case timeout < 0:
+		n, _, e = syscall.Syscall6(unix.SYS_PSELECT6, uintptr(nfd), uintptr(anyPtr(r)), uintptr(anyPtr(w)), 0, 0, 0)
+	default:
+		ts := unix.NsecToTimespec(int64(timeout))
+		n, _, e = syscall.Syscall6(unix.SYS_PSELECT6, uintptr(nfd), uintptr(anyPtr(r)), uintptr(anyPtr(w)), 0, uintptr(anyPtr(&ts)), 0)
 	}
 	if e != 0 {
 		return 0, errno(e)
@@ -118,4 +140,23 @@ func Poll(fds []unix.PollFd, msec int) (int, error) {
 func ThreadID() int64 {
 	tid, _, _ := syscall.RawSyscall(unix.SYS_GETTID, 0, 0, 0)
 	return int64(tid)
+}
+
+// Sendfile is sendfile(2) on the raw path: it copies up to n bytes of the
+// file src, starting at offset off, to dst, and returns how many it copied
+// (0 at the end of the file). The offset is passed by value to the kernel's
+// copy, so src's own file offset is never used nor moved. dst must be
+// non-blocking: a full socket gives EAGAIN, never a sleep. On an error
+// nothing was copied. n must fit in the platform's ssize_t; callers keep it
+// at or under 1 GiB (Linux copies at most 0x7ffff000 bytes per call anyway).
+func Sendfile(dst, src int, off int64, n int) (int, error) {
+	if n <= 0 {
+		return 0, nil
+	}
+	o := off
+	r, _, e := syscall.RawSyscall6(sysSendfile, uintptr(dst), uintptr(src), uintptr(anyPtr(&o)), uintptr(n), 0, 0)
+	if e != 0 {
+		return 0, errno(e)
+	}
+	return int(r), nil
 }

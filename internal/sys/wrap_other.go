@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"runtime"
 	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -35,6 +36,17 @@ func Accept4(fd int) (int, netip.AddrPort, error) {
 
 // Poll is poll(2).
 func Poll(fds []unix.PollFd, msec int) (int, error) { return unix.Poll(fds, msec) }
+
+// Select is select(2) on the read and write sets, which it overwrites with
+// the ready fds. timeout < 0 waits without limit; a positive timeout is
+// rounded up to whole microseconds.
+func Select(nfd int, r, w *unix.FdSet, timeout time.Duration) (int, error) {
+	if timeout < 0 {
+		return unix.Select(nfd, r, w, nil, nil)
+	}
+	tv := unix.NsecToTimeval(int64(timeout)) // rounds up
+	return unix.Select(nfd, r, w, nil, &tv)
+}
 
 // ThreadID identifies the calling goroutine. Outside Linux goevent has no
 // cheap thread id, so it reads the goroutine id from the runtime's stack
