@@ -1,0 +1,199 @@
+// Command report turns the raw output of run.sh into the markdown tables of
+// the side-by-side evbuffer benchmark.
+//
+// Usage: report DIR
+//
+// DIR holds one file per process run, named WORKLOAD_PROGRAM_REP.txt, each
+// line one round's nanoseconds per operation. A run counts as its median
+// round; a cell shows the median of the runs with their min–max, and a
+// ratio is of two such medians from the same side-by-side session.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// workloads in table order, with what one operation is and its bytes.
+var workloads = []struct {
+	name, op string
+	bytes    float64
+}{
+	{"small", "add 64 B (drain 1 KiB every 16)", 64},
+	{"large", "add 64 KiB (drain 256 KiB every 4)", 64 << 10},
+	{"move", "remove_buffer 16 KiB chain + add_buffer", 16 << 10},
+	{"readln", "readln of one 40 B CRLF line", 40},
+	{"search", "search 4 B needle at the end of 16 MiB", 16 << 20},
+	{"writev", "write out 1 MiB of 4 KiB adds to a socketpair", 1 << 20},
+}
+
+// programs in column order; the first is the baseline of the ratios.
+var programs = []struct{ name, title string }{
+	{"libevent", "libevent"},
+	{"libevent-tuned", "libevent, malloc tuned"},
+	{"goevent", "goevent evbuffer"},
+	{"bytes", "bytes.Buffer"},
+	{"bufio", "bufio"},
+}
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: report DIR")
+		os.Exit(2)
+	}
+	files, err := filepath.Glob(filepath.Join(os.Args[1], "*_*_*.txt"))
+	if err != nil || len(files) == 0 {
+		fmt.Fprintln(os.Stderr, "report: no result files in", os.Args[1])
+		os.Exit(1)
+	}
+	runs := map[string]map[string][]float64{} // run medians per workload and program
+	for _, f := range files {
+		parts := strings.Split(strings.TrimSuffix(filepath.Base(f), ".txt"), "_")
+		if len(parts) != 3 {
+			continue
+		}
+		rounds, err := readRounds(f)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "report:", err)
+			os.Exit(1)
+		}
+		if len(rounds) == 0 {
+			fmt.Fprintf(os.Stderr, "report: %s: no rounds (the run failed?), skipped\n", f)
+			continue
+		}
+		if runs[parts[0]] == nil {
+			runs[parts[0]] = map[string][]float64{}
+		}
+		runs[parts[0]][parts[1]] = append(runs[parts[0]][parts[1]], median(rounds))
+	}
+
+	fmt.Println("ns per operation, median of runs (min–max); ratio = ours / libevent of the medians (below 1 is faster).")
+	fmt.Println()
+	head := []string{"workload", "operation", programs[0].title, programs[1].title}
+	for _, p := range programs[2:] {
+		head = append(head, p.title, p.name+"/libevent")
+	}
+	head = append(head, "goevent/tuned", "runs")
+	fmt.Println("| " + strings.Join(head, " | ") + " |")
+	fmt.Println("|---|---|" + strings.Repeat("---:|", len(head)-2))
+	for _, w := range workloads {
+		r := runs[w.name]
+		if r == nil {
+			continue
+		}
+		base := median(r[programs[0].name])
+		cells := []string{w.name, w.op, cell(r[programs[0].name]), cell(r[programs[1].name])}
+		for _, p := range programs[2:] {
+			cells = append(cells, cell(r[p.name]), ratio(median(r[p.name]), base))
+		}
+		cells = append(cells, ratio(median(r["goevent"]), median(r["libevent-tuned"])))
+		counts := make([]string, len(programs))
+		for i, p := range programs {
+			counts[i] = strconv.Itoa(len(r[p.name]))
+		}
+		cells = append(cells, strings.Join(counts, "/"))
+		fmt.Println("| " + strings.Join(cells, " | ") + " |")
+	}
+
+	fmt.Println()
+	fmt.Println("The same medians as throughput, MB/s (10^6 bytes per second of the bytes each operation handles).")
+	fmt.Println()
+	head = []string{"workload"}
+	for _, p := range programs {
+		head = append(head, p.title)
+	}
+	fmt.Println("| " + strings.Join(head, " | ") + " |")
+	fmt.Println("|---|" + strings.Repeat("---:|", len(head)-1))
+	for _, w := range workloads {
+		r := runs[w.name]
+		if r == nil {
+			continue
+		}
+		cells := []string{w.name}
+		for _, p := range programs {
+			m := median(r[p.name])
+			if m != m {
+				cells = append(cells, "–")
+				continue
+			}
+			cells = append(cells, group(w.bytes/m*1e3))
+		}
+		fmt.Println("| " + strings.Join(cells, " | ") + " |")
+	}
+}
+
+func readRounds(path string) ([]float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var v []float64
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		x, err := strconv.ParseFloat(line, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not a number of ns", path, line)
+		}
+		v = append(v, x)
+	}
+	return v, sc.Err()
+}
+
+// median of v (mean of the middle two for an even count); NaN when empty.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
+}
+
+func cell(v []float64) string {
+	if len(v) == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%s (%s–%s)", ns(median(v)), ns(slices.Min(v)), ns(slices.Max(v)))
+}
+
+func ratio(x, base float64) string {
+	if x != x || base != base || base == 0 {
+		return "–"
+	}
+	if r := x / base; r < 0.1 {
+		return fmt.Sprintf("%.3fx", r)
+	}
+	return fmt.Sprintf("%.2fx", x/base)
+}
+
+// ns formats a time: one decimal under 100, whole numbers with thousands
+// separators above.
+func ns(x float64) string {
+	if x < 100 {
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return group(x)
+}
+
+func group(x float64) string {
+	s := strconv.FormatInt(int64(x+0.5), 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
