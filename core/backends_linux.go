@@ -5,4 +5,6 @@ package core
 // backendTable lists Linux's backends in order of preference.
 var backendTable = []backendInfo{
 	{"epoll", newEpoll},
+	{"poll", newPoll},
+	{"select", newSelect},
 }

@@ -15,7 +15,7 @@ func (b *Base) Dump(w io.Writer) error {
 	var ins, act []string
 	seen := make(map[*Event]bool)
 	line := func(ev *Event) string {
-		s := fmt.Sprintf("  %p [fd %d]%s", ev, ev.fd, flagWords(ev.events))
+		s := fmt.Sprintf("  %p [%s]%s", ev, fdWord(ev), flagWords(ev.events))
 		if ev.state&stateTimer != 0 {
 			s += fmt.Sprintf(" Timeout=%s", time.Duration(ev.deadline-b.nowLocked()).Round(time.Microsecond))
 		}
@@ -55,7 +55,7 @@ func (b *Base) Dump(w io.Writer) error {
 	for _, q := range b.active {
 		for ev := q.head; ev != nil; ev = ev.actNext {
 			if ev.state&stateInternal == 0 {
-				act = append(act, fmt.Sprintf("  %p [fd %d]%s", ev, ev.fd, flagWords(ev.res)))
+				act = append(act, fmt.Sprintf("  %p [%s]%s", ev, fdWord(ev), flagWords(ev.res)))
 			}
 		}
 	}
@@ -87,4 +87,12 @@ func flagWords(f Flags) string {
 		}
 	}
 	return s
+}
+
+// fdWord is "fd N", or "sig N" for a signal event, as libevent prints them.
+func fdWord(ev *Event) string {
+	if ev.events&Signal != 0 {
+		return fmt.Sprintf("sig %d", ev.fd)
+	}
+	return fmt.Sprintf("fd %d", ev.fd)
 }

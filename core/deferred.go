@@ -90,16 +90,20 @@ func (d *Deferred) Cancel() {
 // ones scheduled meanwhile wait for the next pass (the poll before it does
 // not block). It reports whether any ran.
 func (b *Base) runDeferredLocked() bool {
-	run := b.deferred
+	// The batch lives in the Base (each queued Deferred points at its
+	// list, so a local would escape: one allocation per pass).
+	run := &b.deferredRun
+	*run = b.deferred
 	b.deferred = deferredList{}
 	for d := run.head; d != nil; d = d.next {
-		d.list = &run
+		d.list = run
 	}
 	ran := false
 	for run.head != nil && !b.gotBreak {
 		d := run.head
 		run.remove(d)
 		d.queued = false
+		b.noteLoopThreadLocked()
 		b.mu.Unlock()
 		d.fn()
 		ran = true

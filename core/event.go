@@ -25,10 +25,10 @@ type Event struct {
 
 	// All fields below are guarded by base.mu.
 	state   evState
-	pri     int   // priority queue index
-	res     Flags // result flags while active
-	ncalls  int   // pending signal deliveries while active
-	timeout time.Duration
+	pri     int           // priority queue index
+	res     Flags         // result flags while active
+	ncalls  int           // pending signal deliveries while active
+	timeout time.Duration // the last AddTimeout's d; -1 when none is armed
 	// deadline is the absolute expiry, in base clock nanoseconds, when
 	// stateTimer is set.
 	deadline int64
@@ -40,7 +40,6 @@ type Event struct {
 	actPrev, actNext *Event
 	ctPrev, ctNext   *Event
 	fdIdx            int // index in base.fds[fd].evs while inserted
-	once             bool
 }
 
 type evState uint8
@@ -81,7 +80,7 @@ func (b *Base) NewSignal(sig syscall.Signal, cb Callback) *Event {
 // Event can live inside a larger struct without a separate allocation. It
 // must not be called on an event that is added or active.
 func (ev *Event) Assign(b *Base, fd int, what Flags, cb Callback) {
-	*ev = Event{base: b, fd: fd, events: what, cb: cb, heapIdx: -1, fdIdx: -1, state: stateAssigned}
+	*ev = Event{base: b, fd: fd, events: what, cb: cb, timeout: -1, heapIdx: -1, fdIdx: -1, state: stateAssigned}
 	ev.pri = b.defaultPri
 }
 
@@ -125,7 +124,8 @@ func (ev *Event) AddTimeout(d time.Duration) error {
 
 // Del makes the event non-pending and non-active. Called from another
 // goroutine while the event's callback runs, Del returns only after the
-// callback has finished (libevent's del_wait); from inside the callback it
+// callback has finished (libevent's del_wait), and the loop does not start
+// that callback again before the Del is done; from inside the callback it
 // returns at once. Deleting an event that is not pending is not an error.
 // Safe from any goroutine.
 func (ev *Event) Del() error {

@@ -17,7 +17,8 @@ func ExampleBase_NewEvent() {
 	}
 	defer b.Close()
 
-	fds, _ := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
+	fds, _ := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	unix.SetNonblock(fds[0], true)
 	defer unix.Close(fds[0])
 	defer unix.Close(fds[1])
 

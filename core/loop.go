@@ -35,11 +35,15 @@ func (b *Base) Loop(flags LoopFlags) error {
 	}
 	runtime.LockOSThread()
 	b.running = true
-	b.loopTID = threadID()
-	b.gotExit, b.gotBreak, b.exitAfterRun = false, false, false
+	b.loopTID = 0 // taken before the first user code runs; see noteLoopThreadLocked
+	// exitAfterRun survives from a LoopExit(0) made while no loop ran:
+	// this loop then runs one pass and returns, as libevent's does.
+	b.gotExit, b.gotBreak = false, false
+	passed := false
 	var err error
 	for {
-		if b.exitAfterRun {
+		if b.exitAfterRun && passed {
+			b.exitAfterRun = false
 			b.gotExit = true
 			break
 		}
@@ -47,7 +51,7 @@ func (b *Base) Loop(flags LoopFlags) error {
 			break
 		}
 		var timeout time.Duration = -1
-		if flags&LoopNonblock != 0 || b.readyLocked() {
+		if flags&LoopNonblock != 0 || b.readyLocked() || b.exitAfterRun {
 			timeout = 0
 		} else if len(b.timers) > 0 {
 			timeout = time.Duration(b.timers[0].deadline - b.monoNow())
@@ -55,23 +59,24 @@ func (b *Base) Loop(flags LoopFlags) error {
 				timeout = 0
 			}
 		}
-		if flags&LoopNoExitOnEmpty == 0 && b.nevents == 0 && !b.readyLocked() {
+		if flags&LoopNoExitOnEmpty == 0 && b.nevents == 0 && !b.readyLocked() && !b.exitAfterRun {
 			break
 		}
+		// polling is set before the prepare watchers run (they run
+		// unlocked): a call from another goroutine meanwhile must wake
+		// the poll that follows.
+		b.polling = timeout != 0
 		if len(b.prepare) > 0 {
 			b.runWatchersLocked(b.prepare, timeout)
 		}
-		b.cached = 0
-		b.polling = timeout != 0
+		b.cacheOK = false
 		err = b.be.wait(b, timeout)
 		b.polling = false
+		passed = true
 		if err != nil {
 			break
 		}
-		b.cached = b.monoNow()
-		if b.cached == 0 {
-			b.cached = 1 // 0 means "not cached"
-		}
+		b.cached, b.cacheOK = b.monoNow(), true
 		if len(b.check) > 0 {
 			b.runWatchersLocked(b.check, -1)
 		}
@@ -88,7 +93,7 @@ func (b *Base) Loop(flags LoopFlags) error {
 			break
 		}
 	}
-	b.cached = 0
+	b.cacheOK = false
 	b.running = false
 	b.runningEv = nil
 	b.cond.Broadcast()
@@ -97,7 +102,9 @@ func (b *Base) Loop(flags LoopFlags) error {
 			err = rerr
 		}
 	}
+	stopped := b.takeStoppedSignalsLocked()
 	b.mu.Unlock()
+	waitSignalsStopped(stopped)
 	runtime.UnlockOSThread()
 	return err
 }
@@ -117,7 +124,12 @@ func (b *Base) processActiveLocked() bool {
 		start = b.monoNow()
 	}
 	for pri := range b.active {
+		if b.active[pri].head == nil {
+			continue
+		}
+		b.runningPri = pri
 		n := b.processQueueLocked(pri, start)
+		b.runningPri = 0
 		if n > 0 {
 			ran = true
 			break
@@ -125,7 +137,11 @@ func (b *Base) processActiveLocked() bool {
 		if b.gotBreak {
 			return ran
 		}
+		if b.continueHigher {
+			break
+		}
 	}
+	b.continueHigher = false
 	if b.gotBreak {
 		return ran
 	}
@@ -160,20 +176,39 @@ func (b *Base) processQueueLocked(pri int, start int64) int {
 			n++
 		}
 		b.runningEv = ev
-		b.mu.Unlock()
+		b.noteLoopThreadLocked()
 		if res&Signal != 0 {
-			for i := 0; i < ncalls; i++ {
+			// One call per delivery; Del, Free or LoopBreak during a call
+			// cancels the rest (libevent's ev_pncalls).
+			b.sigCalls = ncalls
+			for b.sigCalls > 0 && !b.gotBreak {
+				b.sigCalls--
+				b.mu.Unlock()
 				ev.cb(ev.fd, res)
+				b.mu.Lock()
 			}
+			b.sigCalls = 0
 		} else {
+			b.mu.Unlock()
 			ev.cb(ev.fd, res)
+			b.mu.Lock()
 		}
-		b.mu.Lock()
 		b.runningEv = nil
 		if b.delWaiters > 0 {
+			// Let the waiting Del or Free take effect before the loop can
+			// run the event again (a persistent event due again at once).
 			b.cond.Broadcast()
+			for b.delWaiters > 0 {
+				b.cond.Wait()
+			}
 		}
 		if b.gotBreak {
+			break
+		}
+		if b.continueHigher {
+			// A callback activated an event of a more urgent priority:
+			// run it before the rest of this queue (libevent's
+			// event_continue).
 			break
 		}
 		if bounded {
@@ -193,7 +228,7 @@ func (b *Base) processQueueLocked(pri int, start int64) int {
 // relative to the old deadline so periodic timers do not drift, unless that
 // is already past; after I/O or Active, relative to now.
 func (b *Base) rearmPersistLocked(ev *Event, res Flags) {
-	now := b.nowLocked()
+	now := b.monoNow()
 	deadline := now + int64(ev.timeout)
 	if res&Timeout != 0 && ev.common == nil && b.common[ev.timeout] == nil {
 		if d := ev.deadline + int64(ev.timeout); d > now {
@@ -208,6 +243,7 @@ func (b *Base) rearmPersistLocked(ev *Event, res Flags) {
 func (b *Base) runPostedLocked() {
 	b.postedRun, b.posted = b.posted, b.postedRun[:0]
 	run := b.postedRun
+	b.noteLoopThreadLocked()
 	b.mu.Unlock()
 	for i, fn := range run {
 		fn()

@@ -52,7 +52,10 @@ func (b *Base) addLocked(ev *Event, d time.Duration) error {
 			b.deactivateLocked(ev)
 		}
 		ev.timeout = d
-		b.scheduleLocked(ev, b.nowLocked()+int64(d))
+		// The deadline counts from the clock, not from the pass's cached
+		// time: a timer added late in a pass, or by another goroutine
+		// while callbacks run, must not fire before d has passed.
+		b.scheduleLocked(ev, b.monoNow()+int64(d))
 	} else {
 		ev.timeout = -1
 		if ev.state&stateTimer != 0 {
@@ -73,6 +76,9 @@ func (b *Base) delLocked(ev *Event) error {
 		return ErrClosed
 	}
 	was := counted(ev)
+	if ev == b.runningEv {
+		b.sigCalls = 0 // no more calls for deliveries not yet run
+	}
 	if ev.state&stateTimer != 0 {
 		b.unscheduleLocked(ev)
 	}
@@ -88,8 +94,14 @@ func (b *Base) delLocked(ev *Event) error {
 		}
 		ev.state &^= stateInserted
 	}
+	// A deleted event forgets its timeout: activated later by Active, a
+	// persistent event must not re-arm a timer nobody asked for.
+	ev.timeout = -1
 	b.track(ev, was)
-	if b.polling && b.be != nil && b.be.features()&featureNeedsWake != 0 {
+	// Wake a sleeping loop when its interest set is a copy (poll, select),
+	// and when the last event is gone, so that Dispatch can return
+	// (libevent 2.1.9 does the same).
+	if b.polling && b.be != nil && (b.be.features()&featureNeedsWake != 0 || b.nevents == 0) {
 		b.notifyLocked()
 	}
 	return err
@@ -181,6 +193,9 @@ func (b *Base) activateLocked(ev *Event, res Flags, ncalls int) {
 	ev.state |= stateActive
 	b.active[ev.pri].pushBack(ev)
 	b.nactive++
+	if ev.pri < b.runningPri {
+		b.continueHigher = true
+	}
 }
 
 func (b *Base) deactivateLocked(ev *Event) {

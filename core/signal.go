@@ -23,7 +23,8 @@ type sigWatch struct {
 	evs     []*Event
 	pending int
 	ch      chan os.Signal
-	done    chan struct{}
+	done    chan struct{} // closed to stop the forwarder
+	exited  chan struct{} // closed by the forwarder as it returns
 }
 
 func (b *Base) sigAddLocked(ev *Event) error {
@@ -36,7 +37,7 @@ func (b *Base) sigAddLocked(ev *Event) error {
 	}
 	w := b.sig.bySig[sig]
 	if w == nil {
-		w = &sigWatch{ch: make(chan os.Signal, 16), done: make(chan struct{})}
+		w = &sigWatch{ch: make(chan os.Signal, 16), done: make(chan struct{}), exited: make(chan struct{})}
 		b.sig.bySig[sig] = w
 		signal.Notify(w.ch, sig)
 		go b.sigForward(w)
@@ -59,17 +60,45 @@ func (b *Base) sigDelLocked(ev *Event) {
 	ev.fdIdx = -1
 	if len(w.evs) == 0 {
 		delete(b.sig.bySig, sig)
-		stopWatch(w)
+		b.stopWatchLocked(w)
 	}
 }
 
-func stopWatch(w *sigWatch) {
+// stopWatchLocked stops w's forwarder; Close waits for it to return.
+func (b *Base) stopWatchLocked(w *sigWatch) {
 	signal.Stop(w.ch)
 	close(w.done)
+	live := b.sigStopped[:0]
+	for _, o := range b.sigStopped {
+		select {
+		case <-o.exited:
+		default:
+			live = append(live, o)
+		}
+	}
+	b.sigStopped = append(live, w)
+}
+
+// takeStoppedSignalsLocked returns the stopped forwarders of a closed Base,
+// for the caller to wait for (waitSignalsStopped) once it has released the
+// lock, which they may need to return. Close and a loop that Close stopped
+// both wait, so that Close returns with no goroutine of the Base left.
+func (b *Base) takeStoppedSignalsLocked() []*sigWatch {
+	if !b.closed {
+		return nil
+	}
+	return b.sigStopped
+}
+
+func waitSignalsStopped(ws []*sigWatch) {
+	for _, w := range ws {
+		<-w.exited
+	}
 }
 
 // sigForward is the goroutine of one watched signal.
 func (b *Base) sigForward(w *sigWatch) {
+	defer close(w.exited)
 	for {
 		select {
 		case <-w.ch:
@@ -117,6 +146,6 @@ func (b *Base) stopSignalsLocked() {
 			ev.fdIdx = -1
 		}
 		delete(b.sig.bySig, sig)
-		stopWatch(w)
+		b.stopWatchLocked(w)
 	}
 }

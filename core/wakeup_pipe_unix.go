@@ -3,6 +3,8 @@
 package core
 
 import (
+	"syscall"
+
 	"golang.org/x/sys/unix"
 
 	"github.com/goevent/goevent/internal/sys"
@@ -14,11 +16,19 @@ type waker struct{ r, w int }
 
 func newWaker() (waker, error) {
 	var p [2]int
-	if err := unix.Pipe(p[:]); err != nil {
+	// Hold ForkLock so no exec in another goroutine inherits the pipe
+	// before it is close-on-exec (darwin has no pipe2).
+	syscall.ForkLock.RLock()
+	err := unix.Pipe(p[:])
+	if err == nil {
+		unix.CloseOnExec(p[0])
+		unix.CloseOnExec(p[1])
+	}
+	syscall.ForkLock.RUnlock()
+	if err != nil {
 		return waker{-1, -1}, &BackendError{Backend: "pipe", Op: "pipe", FD: -1, Err: err}
 	}
 	for _, fd := range p {
-		unix.CloseOnExec(fd)
 		if err := unix.SetNonblock(fd, true); err != nil {
 			unix.Close(p[0])
 			unix.Close(p[1])

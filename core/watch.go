@@ -56,6 +56,7 @@ func removeWatcher(ws []*Watcher, w *Watcher) []*Watcher {
 }
 
 func (b *Base) runWatchersLocked(ws []*Watcher, timeout time.Duration) {
+	b.noteLoopThreadLocked()
 	b.mu.Unlock()
 	for _, w := range ws {
 		if w.prepare != nil {
