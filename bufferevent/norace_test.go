@@ -1,0 +1,5 @@
+//go:build !race
+
+package bufferevent
+
+const raceEnabled = false
