@@ -16,17 +16,19 @@
 //   - NewFilter: a BufferEvent over another, transforming bytes both ways
 //     with FilterFuncs (compression, framing, TLS in package ssl).
 //
-//     bev, _ := bufferevent.NewSocket(base, fd, bufferevent.CloseOnFree)
-//     bev.SetCallbacks(func(bev *bufferevent.BufferEvent) {
-//     bev.Output().AddBuffer(bev.Input()) // echo
-//     }, nil, func(bev *bufferevent.BufferEvent, what bufferevent.What, err error) {
-//     if what&(bufferevent.EOF|bufferevent.Error) != 0 {
-//     bev.Free()
-//     }
-//     })
-//     bev.SetWatermark(bufferevent.Read, 0, 1<<20) // stop reading at 1 MiB buffered
-//     bev.SetTimeouts(30*time.Second, 30*time.Second)
-//     bev.Enable(bufferevent.Read | bufferevent.Write)
+// An echo connection, for example:
+//
+//	bev, _ := bufferevent.NewSocket(base, fd, bufferevent.CloseOnFree)
+//	bev.SetCallbacks(func(bev *bufferevent.BufferEvent) {
+//		bev.Output().AddBuffer(bev.Input()) // echo, moving segments
+//	}, nil, func(bev *bufferevent.BufferEvent, what bufferevent.What, err error) {
+//		if what&(bufferevent.EOF|bufferevent.Error) != 0 {
+//			bev.Free()
+//		}
+//	})
+//	bev.SetWatermark(bufferevent.Read, 0, 1<<20) // stop reading at 1 MiB buffered
+//	bev.SetTimeouts(30*time.Second, 30*time.Second)
+//	bev.Enable(bufferevent.Read | bufferevent.Write)
 //
 // Watermarks pause reading instead of growing memory: at the read high
 // watermark the BufferEvent stops reading and the kernel keeps the rest.
