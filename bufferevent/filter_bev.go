@@ -19,6 +19,10 @@ type filterBev struct {
 	kick      core.Deferred // resumes filtering after the current batch
 	gotEOF    bool
 	finishing bool // Flush(Finished) done on output
+	// inHeld and outHeld are set when the filter's last call filled its
+	// limit: it may hold output back (a decompressor mid-block), so it is
+	// called again when room frees up even if its src is empty.
+	inHeld, outHeld bool
 }
 
 // NewFilter returns a BufferEvent that filters the data of under
@@ -83,7 +87,7 @@ func (f *filterBev) updateRead() {
 	}
 	if f.bev.readActive() {
 		f.under.unsuspendRead(suspendFilter)
-		if f.under.input.Len() > 0 {
+		if f.under.input.Len() > 0 || f.inHeld {
 			f.kick.Schedule()
 		}
 	} else {
@@ -93,7 +97,7 @@ func (f *filterBev) updateRead() {
 
 func (f *filterBev) updateWrite() {
 	f.timers.adjust(false, false)
-	if f.bev.writeActive() && f.bev.output.Len() > 0 {
+	if f.bev.writeActive() && (f.bev.output.Len() > 0 || f.outHeld) {
 		f.kick.Schedule()
 	}
 }
@@ -126,7 +130,7 @@ func (f *filterBev) processInput(mode FlushMode) {
 		return
 	}
 	progress := false
-	for (bev.readActive() || mode != Normal) && (src.Len() > 0 || mode != Normal) {
+	for (bev.readActive() || mode != Normal) && (src.Len() > 0 || mode != Normal || f.inHeld) {
 		limit := bev.readRoom()
 		if limit == 0 {
 			break
@@ -143,6 +147,7 @@ func (f *filterBev) processInput(mode FlushMode) {
 		before, srcBefore := bev.input.Len(), src.Len()
 		res, err := f.in(src, &bev.input, limit, mode)
 		added := bev.input.Len() - before
+		f.inHeld = limit > 0 && added >= limit
 		if added > 0 {
 			bev.consumedRead(added)
 			progress = true
@@ -176,7 +181,7 @@ func (f *filterBev) processOutput(mode FlushMode) {
 		return
 	}
 	progress := false
-	for bev.output.Len() > 0 || mode != Normal {
+	for bev.output.Len() > 0 || mode != Normal || f.outHeld {
 		limit := f.under.writeRoom()
 		if limit == 0 {
 			break
@@ -193,6 +198,7 @@ func (f *filterBev) processOutput(mode FlushMode) {
 		before, srcBefore := dst.Len(), bev.output.Len()
 		res, err := f.out(&bev.output, dst, limit, mode)
 		added := dst.Len() - before
+		f.outHeld = limit > 0 && added >= limit
 		if added > 0 {
 			bev.consumedWrite(added)
 		}
