@@ -334,6 +334,12 @@ type rlHarness struct {
 	wg    sync.WaitGroup
 }
 
+// rlRcvSpace is the receive buffer space the harness shares out among its
+// accepted sockets: more than the tests read in a whole run (the kernel
+// doubles each share for its bookkeeping and caps it at
+// net.core.rmem_max). No more, so that filling it stays cheap.
+const rlRcvSpace = 8 << 20
+
 func newRLHarness(t *testing.T, n int, setup func(bev *BufferEvent, i int)) *rlHarness {
 	t.Helper()
 	base, err := core.NewBase()
@@ -354,6 +360,18 @@ func newRLHarness(t *testing.T, n int, setup func(bev *BufferEvent, i int)) *rlH
 		setup(bev, i)
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// The senders fill the readers' kernel buffers long before the limit
+	// lets the readers drain them, so every sender sits in TCP's
+	// zero-window probing, whose interval doubles each time (200 ms,
+	// 400 ms, ... 3.2 s): with the default receive buffer (128 kB, about
+	// one second of a group member's share) the queue runs dry between
+	// two probes and nothing is readable for seconds. A receive buffer
+	// that holds more than a connection reads during a run keeps bytes
+	// waiting however late the next probe comes. Accepted sockets inherit
+	// it from the listener, before the window scale is negotiated.
+	if err := unix.SetsockoptInt(h.ln.FD(), unix.SOL_SOCKET, unix.SO_RCVBUF, rlRcvSpace/n); err != nil {
 		t.Fatal(err)
 	}
 	buf := make([]byte, 64<<10)
