@@ -40,6 +40,7 @@ func (bev *BufferEvent) Close(linger time.Duration, done func(unsent int, err er
 	bev.readcb, bev.writecb, bev.eventcb = nil, nil, nil
 	bev.pendRead, bev.pendWrite, bev.pendEvents, bev.pendErr = false, false, 0, nil
 	bev.closing = cs
+	bev.closingHook()
 	bev.Disable(Read)
 	bev.Enable(Write)
 	if linger > 0 {

@@ -23,6 +23,8 @@ type filterBev struct {
 	// limit: it may hold output back (a decompressor mid-block), so it is
 	// called again when room frees up even if its src is empty.
 	inHeld, outHeld bool
+	hooks           FilterHooks // ssl_hooks.go; zero for plain filters
+	forceRead       bool        // SetFilterForceRead: read whatever bev wants
 }
 
 // NewFilter returns a BufferEvent that filters the data of under
@@ -85,7 +87,7 @@ func (f *filterBev) updateRead() {
 	if f.under.released {
 		return
 	}
-	if f.bev.readActive() {
+	if f.bev.readActive() || f.forceRead && !f.bev.freed {
 		f.under.unsuspendRead(suspendFilter)
 		if f.under.input.Len() > 0 || f.inHeld {
 			f.kick.Schedule()
@@ -130,12 +132,12 @@ func (f *filterBev) processInput(mode FlushMode) {
 		return
 	}
 	progress := false
-	for (bev.readActive() || mode != Normal) && (src.Len() > 0 || mode != Normal || f.inHeld) {
+	for (bev.readActive() || mode != Normal || f.forceRead && !bev.freed) && (src.Len() > 0 || mode != Normal || f.inHeld) {
 		limit := bev.readRoom()
-		if limit == 0 {
+		if limit == 0 && !f.forceRead {
 			break
 		}
-		if bev.rl != nil {
+		if bev.rl != nil && !f.forceRead {
 			want := bev.maxSingleRead
 			if limit > 0 {
 				want = min(want, limit)
@@ -264,6 +266,9 @@ func (f *filterBev) underEvent(_ *BufferEvent, what What, err error) {
 	if what&EOF != 0 {
 		f.processInput(Normal) // what arrived before the EOF first
 	}
+	if f.hooks.UnderEvent != nil && !f.hooks.UnderEvent(what, err) {
+		return
+	}
 	if what&Timeout != 0 {
 		// The underlying direction was disabled; keep it running under
 		// this BufferEvent's own enable state.
@@ -280,6 +285,9 @@ func (f *filterBev) underEvent(_ *BufferEvent, what What, err error) {
 func (f *filterBev) destruct() {
 	f.kick.Cancel()
 	f.timers.stop()
+	if f.hooks.Destruct != nil {
+		f.hooks.Destruct()
+	}
 	u := f.under
 	if u.released {
 		return
