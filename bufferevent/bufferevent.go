@@ -68,43 +68,102 @@ type watermark struct{ low, high int }
 // net.Conn is meant for other goroutines. A BufferEvent must not be
 // copied.
 type BufferEvent struct {
+	// The layout keeps a socket BufferEvent (this struct is the first field
+	// of socketBev, one allocation) in the 640 B size class: state most
+	// connections never use lives in x, allocated on first use; see
+	// TestIdleMemory.
 	_    noCopy
 	base *core.Base // immutable, never nil
 	ops  kindOps    // immutable, never nil
-	opts Options    // immutable
 
 	input, output evbuffer.Buffer
 
 	readcb, writecb func(*BufferEvent)
 	eventcb         func(*BufferEvent, What, error)
 
+	maxSingleRead, maxSingleWrite int
+
+	rl      *rateLimiter // rate limiting; nil when unlimited
+	x       *bevExtra    // rarely used state; nil until needed
+	closing *closeState  // Close in progress, nil otherwise
+	netConn *netConn     // AsNetConn view, nil until asked for
+
+	// Deferred callbacks (DeferCallbacks), and the socket's write attempt
+	// at the end of the batch (flushQueued).
+	deferred core.Deferred
+	pendErr  *pendingErr // the error of pendEvents; nil when none
+
+	opts           Options // immutable
+	refs           int16   // callbacks and handlers running on this BufferEvent
 	enabled        Direction
 	readSuspended  suspendReason
 	writeSuspended suspendReason
+	pendEvents     What
+	pendRead       bool
+	pendWrite      bool
+	flushQueued    bool  // a write attempt is queued on deferred
+	freed          bool  // Free called: no more user callbacks
+	released       bool  // resources released
+	kflags         uint8 // the kind's flags (sockFlags)
+}
 
-	wmRead, wmWrite watermark
-	inputCB         *evbuffer.Callback // high watermark watcher, nil when unset
-	outputCB        *evbuffer.Callback // never nil until release
+// pendingErr boxes the error of deferred events, so that a BufferEvent
+// spends one word on it.
+type pendingErr struct{ err error }
 
+// bevExtra is the state of a BufferEvent that most connections never use:
+// watermarks, timeouts, and a socket's write event and connect state.
+type bevExtra struct {
+	wmRead, wmWrite           watermark
+	inputCB                   *evbuffer.Callback // high watermark watcher, nil when unset
 	timeoutRead, timeoutWrite time.Duration
+	writeEv                   *core.Event // a socket's, made on first use
+	conn                      connState   // a socket's Connect state
+}
 
-	maxSingleRead, maxSingleWrite int
+// extra returns bev.x, allocating it on first use.
+func (bev *BufferEvent) extra() *bevExtra {
+	if bev.x == nil {
+		bev.x = new(bevExtra)
+	}
+	return bev.x
+}
 
-	rl *rateLimiter // rate limiting; nil when unlimited
+func (bev *BufferEvent) wmRead() watermark {
+	if bev.x == nil {
+		return watermark{}
+	}
+	return bev.x.wmRead
+}
 
-	// Deferred callbacks (DeferCallbacks).
-	deferred   core.Deferred
-	pendRead   bool
-	pendWrite  bool
-	pendEvents What
-	pendErr    error
+func (bev *BufferEvent) wmWrite() watermark {
+	if bev.x == nil {
+		return watermark{}
+	}
+	return bev.x.wmWrite
+}
 
-	refs     int  // callbacks and handlers running on this BufferEvent
-	freed    bool // Free called: no more user callbacks
-	released bool // resources released
+func (bev *BufferEvent) timeoutRead() time.Duration {
+	if bev.x == nil {
+		return 0
+	}
+	return bev.x.timeoutRead
+}
 
-	closing *closeState // Close in progress, nil otherwise
-	netConn *netConn    // AsNetConn view, nil until asked for
+func (bev *BufferEvent) timeoutWrite() time.Duration {
+	if bev.x == nil {
+		return 0
+	}
+	return bev.x.timeoutWrite
+}
+
+// scheduleFlush queues one write attempt for the end of the current batch
+// of callbacks (socketBev.flushDeferred).
+func (bev *BufferEvent) scheduleFlush() {
+	if !bev.flushQueued {
+		bev.flushQueued = true
+		bev.deferred.Schedule()
+	}
 }
 
 // init sets up the parts shared by every kind.
@@ -116,7 +175,10 @@ func (bev *BufferEvent) init(base *core.Base, opts Options, ops kindOps) {
 	bev.maxSingleRead = DefaultMaxSingle
 	bev.maxSingleWrite = DefaultMaxSingle
 	bev.deferred.Init(base, bev.runDeferred)
-	bev.outputCB = bev.output.AddCallback(bev.outputChanged)
+	// The callback stays registered for the life of the buffers (release
+	// leaves it: outputChanged ignores a released BufferEvent), so the
+	// BufferEvent need not keep its handle.
+	bev.output.AddCallback(bev.outputChanged)
 }
 
 // Base returns the Base the BufferEvent runs on. Safe from any goroutine.
@@ -127,7 +189,11 @@ func (bev *BufferEvent) Base() *core.Base { return bev.base }
 func (bev *BufferEvent) Input() *evbuffer.Buffer { return &bev.input }
 
 // Output returns the buffer whose bytes are written out. The writer adds
-// to it. Loop goroutine only (other goroutines: Base.Post).
+// to it. A socket writes what was added by one write attempt after the
+// loop's current batch of callbacks (so adds made by one callback go out in
+// one writev), and waits for the socket to become writable only for what
+// that attempt leaves; the write timeout runs while it waits. Loop
+// goroutine only (other goroutines: Base.Post).
 func (bev *BufferEvent) Output() *evbuffer.Buffer { return &bev.output }
 
 // FD returns the socket of a socket BufferEvent (-1 before Connect made
@@ -227,8 +293,10 @@ func (bev *BufferEvent) SetMaxSingleRead(n int) {
 }
 
 // SetMaxSingleWrite sets the most bytes one write to the connection takes
-// from Output (n <= 0: DefaultMaxSingle). Loop goroutine only (other
-// goroutines: Base.Post).
+// from Output's memory (n <= 0: DefaultMaxSingle). A file segment
+// (evbuffer.AddFile) at the front of a socket's Output goes out in
+// sendfile calls of up to 1 MiB, or n if larger; rate limits cap both.
+// Loop goroutine only (other goroutines: Base.Post).
 func (bev *BufferEvent) SetMaxSingleWrite(n int) {
 	if n <= 0 {
 		n = DefaultMaxSingle
@@ -270,10 +338,10 @@ func (bev *BufferEvent) Trigger(what Direction, opts Options) {
 	}
 	ignore := opts&TriggerIgnoreWatermarks != 0
 	def := opts&DeferCallbacks != 0
-	if what&Read != 0 && (ignore || bev.input.Len() >= bev.wmRead.low) {
+	if what&Read != 0 && (ignore || bev.input.Len() >= bev.wmRead().low) {
 		bev.runReadCB(def)
 	}
-	if what&Write != 0 && (ignore || bev.output.Len() <= bev.wmWrite.low) {
+	if what&Write != 0 && (ignore || bev.output.Len() <= bev.wmWrite().low) {
 		bev.runWriteCB(def)
 	}
 }
@@ -364,7 +432,7 @@ func (bev *BufferEvent) decref() {
 // dataRead is called by a kind after n > 0 bytes arrived in Input: it
 // runs the read callback when Input reaches the low watermark.
 func (bev *BufferEvent) dataRead() {
-	if bev.input.Len() >= bev.wmRead.low && bev.input.Len() > 0 {
+	if n := bev.input.Len(); n > 0 && n >= bev.wmRead().low {
 		bev.runReadCB(false)
 	}
 }
@@ -372,7 +440,7 @@ func (bev *BufferEvent) dataRead() {
 // dataWritten is called by a kind after bytes left Output: it runs the
 // write callback when Output is at or below the write low watermark.
 func (bev *BufferEvent) dataWritten() {
-	if bev.output.Len() <= bev.wmWrite.low {
+	if bev.output.Len() <= bev.wmWrite().low {
 		bev.runWriteCB(false)
 	}
 }
@@ -417,8 +485,8 @@ func (bev *BufferEvent) runEventCB(what What, err error, def bool) {
 	}
 	if def || bev.opts&DeferCallbacks != 0 {
 		bev.pendEvents |= what
-		if bev.pendErr == nil {
-			bev.pendErr = err
+		if bev.pendErr == nil && err != nil {
+			bev.pendErr = &pendingErr{err}
 		}
 		bev.deferred.Schedule()
 		return
@@ -432,10 +500,17 @@ func (bev *BufferEvent) runEventCB(what What, err error, def bool) {
 // order: Connected first, then read, write, and the other events.
 func (bev *BufferEvent) runDeferred() {
 	if bev.freed {
+		bev.flushQueued = false
 		return
 	}
 	bev.incref()
 	defer bev.decref()
+	if bev.flushQueued {
+		bev.flushQueued = false
+		if s, ok := bev.ops.(*socketBev); ok {
+			s.flushDeferred()
+		}
+	}
 	if bev.pendEvents&Connected != 0 {
 		bev.pendEvents &^= Connected
 		if cb := bev.eventcb; cb != nil && !bev.freed {
@@ -455,7 +530,10 @@ func (bev *BufferEvent) runDeferred() {
 		}
 	}
 	if what := bev.pendEvents; what != 0 {
-		err := bev.pendErr
+		var err error
+		if bev.pendErr != nil {
+			err = bev.pendErr.err
+		}
 		bev.pendEvents, bev.pendErr = 0, nil
 		if cb := bev.eventcb; cb != nil && !bev.freed {
 			cb(bev, what, err)
@@ -478,6 +556,7 @@ func (bev *BufferEvent) Free() {
 	bev.readcb, bev.writecb, bev.eventcb = nil, nil, nil
 	bev.pendRead, bev.pendWrite, bev.pendEvents, bev.pendErr = false, false, 0, nil
 	bev.deferred.Cancel()
+	bev.flushQueued = false
 	if bev.nc() != nil {
 		bev.netConn.detach(nil)
 	}
@@ -500,12 +579,12 @@ func (bev *BufferEvent) release() {
 		bev.rl.release()
 		bev.rl = nil
 	}
+	bev.flushQueued = false
 	bev.ops.destruct()
-	if bev.inputCB != nil {
-		bev.input.RemoveCallback(bev.inputCB)
-		bev.inputCB = nil
+	if x := bev.x; x != nil && x.inputCB != nil {
+		bev.input.RemoveCallback(x.inputCB)
+		x.inputCB = nil
 	}
-	bev.output.RemoveCallback(bev.outputCB)
 	bev.input.Unfreeze(false)
 	bev.input.Unfreeze(true)
 	bev.output.Unfreeze(false)

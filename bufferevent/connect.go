@@ -70,32 +70,32 @@ func (bev *BufferEvent) connectSA(family int, sa unix.Sockaddr) error {
 	if err != nil {
 		return err
 	}
-	if s.connecting {
+	if s.is(sockConnecting) {
 		return ErrConnecting
 	}
-	if s.sock < 0 {
+	if s.fd() < 0 {
 		fd, err := netutil.Socket(family, unix.SOCK_STREAM, 0)
 		if err != nil {
 			return fmt.Errorf("bufferevent: connect: %w", err)
 		}
 		s.setFD(fd)
-		s.ownFD = true
+		s.set(sockOwnFD, true)
 	}
-	err = unix.Connect(s.sock, sa)
-	s.connecting = true
+	err = unix.Connect(s.fd(), sa)
+	s.set(sockConnecting, true)
 	bev.suspendRead(suspendConnecting)
 	switch err {
 	case nil, unix.EINPROGRESS, unix.EINTR, unix.EAGAIN:
 		if err == nil {
 			// Connected at once (unix sockets may): still report from the
 			// loop.
-			s.writeEv.Active(core.Write)
+			s.writeEvent().Active(core.Write)
 		}
 		s.updateWrite()
 	default:
-		s.connErr = &connectErr{err.(unix.Errno)}
+		s.bev.extra().conn.connErr = &connectErr{err.(unix.Errno)}
 		s.updateWrite()
-		s.writeEv.Active(core.Write)
+		s.writeEvent().Active(core.Write)
 	}
 	return nil
 }
@@ -120,7 +120,7 @@ func (bev *BufferEvent) ConnectHostname(resolver Resolver, family int, host stri
 	default:
 		return ErrInvalid
 	}
-	if s.connecting || s.lookupStop != nil {
+	if c := s.connState(); s.is(sockConnecting) || c != nil && c.lookupStop != nil {
 		return ErrConnecting
 	}
 	if resolver == nil {
@@ -128,13 +128,14 @@ func (bev *BufferEvent) ConnectHostname(resolver Resolver, family int, host stri
 	}
 	bev.suspendRead(suspendLookup)
 	bev.suspendWrite(suspendLookup)
-	s.lookupAlive = true
+	c := &bev.extra().conn
+	c.lookupAlive = true
 	cancel := resolver.LookupHost(bev.base, host, family, func(addrs []netip.Addr, err error) {
-		if !s.lookupAlive || bev.freed {
+		if !c.lookupAlive || bev.freed {
 			return
 		}
-		s.lookupAlive = false
-		s.lookupStop = nil
+		c.lookupAlive = false
+		c.lookupStop = nil
 		bev.unsuspendRead(suspendLookup)
 		bev.unsuspendWrite(suspendLookup)
 		bev.incref()
@@ -154,9 +155,9 @@ func (bev *BufferEvent) ConnectHostname(resolver Resolver, family int, host stri
 		}
 		bev.runEventCB(Error, fmt.Errorf("%w: %q: %w", ErrResolve, host, err), false)
 	})
-	if s.lookupAlive {
-		s.lookupStop = func() {
-			s.lookupAlive = false
+	if c.lookupAlive {
+		c.lookupStop = func() {
+			c.lookupAlive = false
 			if cancel != nil {
 				cancel()
 			}

@@ -84,8 +84,8 @@ func (bev *BufferEvent) AsNetConn() net.Conn {
 	c.local, c.remote = sockAddrs(bev.FD())
 	bev.netConn = c
 	bev.SetCallbacks(c.onRead, c.onWrite, c.onEvent)
-	if bev.wmWrite.low < netConnWriteBuf/2 {
-		bev.wmWrite.low = netConnWriteBuf / 2
+	if bev.wmWrite().low < netConnWriteBuf/2 {
+		bev.extra().wmWrite.low = netConnWriteBuf / 2
 	}
 	if bev.freed {
 		c.gone = true

@@ -20,6 +20,7 @@ const (
 )
 
 // DefaultMaxSingle is the default for SetMaxSingleRead and
-// SetMaxSingleWrite: the most bytes one read or write moves (16 KiB, as in
-// libevent).
+// SetMaxSingleWrite: the most bytes one read or write of memory moves
+// (16 KiB, as in libevent). File segments of a socket's Output are sent in
+// larger sendfile calls (see SetMaxSingleWrite).
 const DefaultMaxSingle = 16 << 10

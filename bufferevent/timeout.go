@@ -31,7 +31,10 @@ func (bev *BufferEvent) SetTimeouts(read, write time.Duration) error {
 			_ = bev.base.InitCommonTimeout(d)
 		}
 	}
-	bev.timeoutRead, bev.timeoutWrite = read, write
+	if read > 0 || write > 0 || bev.x != nil {
+		x := bev.extra()
+		x.timeoutRead, x.timeoutWrite = read, write
+	}
 	bev.ops.adjTimeouts()
 	return nil
 }
@@ -39,7 +42,7 @@ func (bev *BufferEvent) SetTimeouts(read, write time.Duration) error {
 // Timeouts returns the read and write timeouts. Loop goroutine only
 // (other goroutines: Base.Post).
 func (bev *BufferEvent) Timeouts() (read, write time.Duration) {
-	return bev.timeoutRead, bev.timeoutWrite
+	return bev.timeoutRead(), bev.timeoutWrite()
 }
 
 // addEvent adds ev with timeout d (0: none).
@@ -69,16 +72,16 @@ func (t *genericTimers) init(bev *BufferEvent) {
 // running timers (progress).
 func (t *genericTimers) adjust(restartRead, restartWrite bool) {
 	bev := t.bev
-	wantRead := bev.timeoutRead > 0 && bev.readActive()
+	wantRead := bev.timeoutRead() > 0 && bev.readActive()
 	if wantRead && (!t.readArmed || restartRead) {
-		t.readTimer.AddTimeout(bev.timeoutRead)
+		t.readTimer.AddTimeout(bev.timeoutRead())
 	} else if !wantRead && t.readArmed {
 		t.readTimer.Del()
 	}
 	t.readArmed = wantRead
-	wantWrite := bev.timeoutWrite > 0 && bev.writeActive() && bev.output.Len() > 0
+	wantWrite := bev.timeoutWrite() > 0 && bev.writeActive() && bev.output.Len() > 0
 	if wantWrite && (!t.writeArm || restartWrite) {
-		t.writeTimer.AddTimeout(bev.timeoutWrite)
+		t.writeTimer.AddTimeout(bev.timeoutWrite())
 	} else if !wantWrite && t.writeArm {
 		t.writeTimer.Del()
 	}

@@ -23,20 +23,24 @@ func (bev *BufferEvent) SetWatermark(what Direction, low, high int) error {
 	if bev.freed {
 		return ErrFreed
 	}
+	if low == 0 && high == 0 && bev.x == nil {
+		return nil // the default, and nothing to undo
+	}
+	x := bev.extra()
 	if what&Write != 0 {
-		bev.wmWrite = watermark{low, high}
+		x.wmWrite = watermark{low, high}
 	}
 	if what&Read != 0 {
-		bev.wmRead = watermark{low, high}
+		x.wmRead = watermark{low, high}
 		if high == 0 {
-			if bev.inputCB != nil {
-				bev.input.RemoveCallback(bev.inputCB)
-				bev.inputCB = nil
+			if x.inputCB != nil {
+				bev.input.RemoveCallback(x.inputCB)
+				x.inputCB = nil
 			}
 			bev.unsuspendRead(suspendWatermark)
 		} else {
-			if bev.inputCB == nil {
-				bev.inputCB = bev.input.AddCallback(bev.inputChanged)
+			if x.inputCB == nil {
+				x.inputCB = bev.input.AddCallback(bev.inputChanged)
 			}
 			bev.checkReadHigh()
 		}
@@ -48,9 +52,11 @@ func (bev *BufferEvent) SetWatermark(what Direction, low, high int) error {
 // Write). Loop goroutine only (other goroutines: Base.Post).
 func (bev *BufferEvent) Watermark(what Direction) (low, high int) {
 	if what&Read != 0 {
-		return bev.wmRead.low, bev.wmRead.high
+		wm := bev.wmRead()
+		return wm.low, wm.high
 	}
-	return bev.wmWrite.low, bev.wmWrite.high
+	wm := bev.wmWrite()
+	return wm.low, wm.high
 }
 
 // inputChanged is the input's change callback while a read high
@@ -62,7 +68,7 @@ func (bev *BufferEvent) inputChanged(*evbuffer.Buffer, evbuffer.CallbackInfo) {
 }
 
 func (bev *BufferEvent) checkReadHigh() {
-	if high := bev.wmRead.high; high > 0 && bev.input.Len() >= high {
+	if high := bev.wmRead().high; high > 0 && bev.input.Len() >= high {
 		bev.suspendRead(suspendWatermark)
 	} else {
 		bev.unsuspendRead(suspendWatermark)
@@ -72,7 +78,7 @@ func (bev *BufferEvent) checkReadHigh() {
 // readRoom returns how many bytes Input may take before its high
 // watermark (-1: no limit).
 func (bev *BufferEvent) readRoom() int {
-	if high := bev.wmRead.high; high > 0 {
+	if high := bev.wmRead().high; high > 0 {
 		return max(high-bev.input.Len(), 0)
 	}
 	return -1
@@ -81,7 +87,7 @@ func (bev *BufferEvent) readRoom() int {
 // writeRoom returns how many bytes Output may take before its write high
 // watermark (-1: no limit); filters above use it.
 func (bev *BufferEvent) writeRoom() int {
-	if high := bev.wmWrite.high; high > 0 {
+	if high := bev.wmWrite().high; high > 0 {
 		return max(high-bev.output.Len(), 0)
 	}
 	return -1

@@ -67,6 +67,7 @@ type listenConfig struct {
 	ipv6Only    bool
 	batch       int
 	disabled    bool
+	nagle       bool
 }
 
 // Defaults for ListenOption values.
@@ -120,6 +121,17 @@ func WithAcceptBatch(n int) ListenOption {
 	return func(c *listenConfig) { c.batch = n }
 }
 
+// WithoutNoDelay leaves Nagle's algorithm on for accepted TCP
+// connections. By default a Listener sets TCP_NODELAY on every TCP
+// connection it accepts, before the AcceptFunc sees it, as Go's net
+// package and gnet do: small writes (a reply to a request) go out at once
+// instead of waiting for the peer's ACK of earlier data (up to 40 ms with
+// delayed ACKs). It costs one setsockopt(2) per connection. Unix sockets
+// are not affected. It applies to Listen and NewListener.
+func WithoutNoDelay() ListenOption {
+	return func(c *listenConfig) { c.nagle = true }
+}
+
 // WithStartDisabled makes the Listener start disabled (libevent's
 // LEV_OPT_DISABLED): it accepts nothing until Enable.
 func WithStartDisabled() ListenOption {
@@ -147,6 +159,9 @@ type Listener struct {
 	addr  net.Addr   // immutable
 	cb    AcceptFunc // immutable
 	batch int        // immutable
+	// noDelay: set TCP_NODELAY on accepted connections (TCP, and not
+	// WithoutNoDelay). Immutable.
+	noDelay bool
 
 	// unix socket file created by Listen, unlinked by Close if it is
 	// still the one bound (same device and inode); "" otherwise.
@@ -177,7 +192,8 @@ type Listener struct {
 //
 // The socket is non-blocking and close-on-exec; TCP sockets get
 // SO_REUSEADDR unless WithoutReuseAddr, and IPv6 ones IPV6_V6ONLY only
-// WithIPv6Only. For "unix", an existing file at path is removed first only
+// WithIPv6Only. Accepted TCP connections get TCP_NODELAY unless
+// WithoutNoDelay. For "unix", an existing file at path is removed first only
 // if it is a socket that nobody listens on (connect is refused): a stale
 // socket left by a dead process. Any other file, or a live socket, makes
 // Listen fail with EADDRINUSE. Close removes the socket file.
@@ -236,7 +252,8 @@ func Listen(b *Base, network, addr string, cb AcceptFunc, opts ...ListenOption) 
 // fd and owns the duplicate, which Close closes; the caller keeps ln and
 // closes it when it likes, before or after. Both descriptors share one
 // accept queue: a connection goes to whichever accepts first. Only
-// WithAcceptBatch and WithStartDisabled apply; Close does not remove a
+// WithAcceptBatch, WithStartDisabled and WithoutNoDelay apply (accepted
+// connections of a TCP ln get TCP_NODELAY, as Listen's do); Close does not remove a
 // unix socket file (ln's own Close does that).
 // Safe from any goroutine.
 func NewListener(b *Base, ln net.Listener, cb AcceptFunc, opts ...ListenOption) (*Listener, error) {
@@ -289,7 +306,8 @@ func newListenConfig(opts []ListenOption) listenConfig {
 }
 
 func newListener(b *Base, fd int, addr net.Addr, cb AcceptFunc, c *listenConfig) *Listener {
-	l := &Listener{base: b, fd: fd, addr: addr, cb: cb, batch: c.batch}
+	_, tcp := addr.(*net.TCPAddr)
+	l := &Listener{base: b, fd: fd, addr: addr, cb: cb, batch: c.batch, noDelay: tcp && !c.nagle}
 	l.ev.Assign(b, fd, Read|Persist, l.onReadable)
 	l.backoffT.Assign(b, -1, 0, l.onBackoff)
 	return l
@@ -420,6 +438,11 @@ func (l *Listener) onReadable(int, Flags) {
 		if err == nil {
 			l.backoff = 0
 			l.mu.Unlock()
+			if l.noDelay {
+				// Best effort, as in Go's net: a connection that died
+				// already fails its first read or write instead.
+				_ = netutil.SetNoDelay(nfd)
+			}
 			l.cb(nfd, peer)
 			continue
 		}

@@ -46,6 +46,12 @@ func SetIPv6Only(fd int, on bool) error {
 	return setBool(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, on)
 }
 
+// SetNoDelay sets TCP_NODELAY on a TCP socket: Nagle's algorithm off, so
+// small writes are sent at once.
+func SetNoDelay(fd int) error {
+	return setBool(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, true)
+}
+
 func setBool(fd, level, opt int, on bool) error {
 	v := 0
 	if on {
