@@ -62,10 +62,6 @@ func main() {
 		}
 	}
 	ln, err := core.Listen(b, "tcp4", *addr, func(fd int, _ netip.AddrPort) {
-		// Go's net package and gnet both turn Nagle off on accepted
-		// sockets; core.Listen does not, so do it here for a like-for-like
-		// comparison.
-		_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		bev, err := bufferevent.NewSocket(b, fd, bufferevent.CloseOnFree)
 		if err != nil {
 			unix.Close(fd)
