@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -260,4 +261,69 @@ func TestOpenSSLServer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOpenSSLServerRenegotiation: `openssl s_server` asks our client to
+// renegotiate a TLS 1.2 session (its R command sends HelloRequest); the
+// client refuses with a no_renegotiation alert and reports an Error event.
+func TestOpenSSLServerRenegotiation(t *testing.T) {
+	openssl := requirePeer(t, "openssl")
+	p := pkiOnce(t)
+	cert := writeFile(t, "srv.pem", p.serverPEM)
+	key := writeFile(t, "srv.key", p.serverKey)
+	port := freePort(t)
+	cmd := exec.Command(openssl, "s_server", "-tls1_2", "-accept", "127.0.0.1:"+port, "-cert", cert, "-key", key)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && !strings.Contains(sc.Text(), "ACCEPT") {
+	}
+	// Once the server has printed our ping, tell it to renegotiate.
+	go func() {
+		asked := false
+		for sc.Scan() {
+			if !asked && strings.Contains(sc.Text(), "ping-before-renegotiation") {
+				asked = true
+				io.WriteString(stdin, "R\n")
+			}
+		}
+	}()
+
+	base := newBase(t)
+	cli, err := NewClient(base, -1, p.clientConfig(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Free()
+	cli.Enable(bufferevent.Read)
+	var gotErr error
+	var what bufferevent.What
+	cli.SetCallbacks(nil, nil, func(bev *bufferevent.BufferEvent, w bufferevent.What, err error) {
+		if w == bufferevent.Connected {
+			bev.Write([]byte("ping-before-renegotiation\n"))
+			return
+		}
+		what, gotErr = w, err
+		base.LoopBreak()
+	})
+	addr, err := netAddrPort("127.0.0.1:" + port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.Underlying().Connect(addr); err != nil {
+		t.Fatal(err)
+	}
+	run(t, base)
+	if what&bufferevent.Error == 0 || gotErr == nil || !strings.Contains(gotErr.Error(), "renegotiation") {
+		t.Fatalf("after the server's HelloRequest: event %v, error %v; want Error refusing renegotiation", what, gotErr)
+	}
+	t.Logf("refused: %v: %v", what, gotErr)
 }
