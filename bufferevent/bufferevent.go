@@ -69,7 +69,7 @@ type watermark struct{ low, high int }
 // copied.
 type BufferEvent struct {
 	// The layout keeps a socket BufferEvent (this struct is the first field
-	// of socketBev, one allocation) in the 640 B size class: state most
+	// of socketBev, one allocation) in the 576 B size class (568 B): state most
 	// connections never use lives in x, allocated on first use; see
 	// TestIdleMemory.
 	_    noCopy
@@ -81,12 +81,8 @@ type BufferEvent struct {
 	readcb, writecb func(*BufferEvent)
 	eventcb         func(*BufferEvent, What, error)
 
-	maxSingleRead, maxSingleWrite int
-
-	rl      *rateLimiter // rate limiting; nil when unlimited
-	x       *bevExtra    // rarely used state; nil until needed
-	closing *closeState  // Close in progress, nil otherwise
-	netConn *netConn     // AsNetConn view, nil until asked for
+	rl *rateLimiter // rate limiting; nil when unlimited
+	x  *bevExtra    // rarely used state; nil until needed
 
 	// Deferred callbacks (DeferCallbacks), and the socket's write attempt
 	// at the end of the batch (flushQueued).
@@ -118,7 +114,11 @@ type bevExtra struct {
 	inputCB                   *evbuffer.Callback // high watermark watcher, nil when unset
 	timeoutRead, timeoutWrite time.Duration
 	writeEv                   *core.Event // a socket's, made on first use
-	conn                      connState   // a socket's Connect state
+	closing                   *closeState // Close in progress, nil otherwise
+	netConn                   *netConn    // AsNetConn view, nil until asked for
+	// SetMaxSingleRead and SetMaxSingleWrite; 0 means DefaultMaxSingle.
+	maxSingleRead, maxSingleWrite int
+	conn                          connState // a socket's Connect state
 }
 
 // extra returns bev.x, allocating it on first use.
@@ -172,13 +172,11 @@ func (bev *BufferEvent) init(base *core.Base, opts Options, ops kindOps) {
 	bev.opts = opts &^ TriggerIgnoreWatermarks
 	bev.ops = ops
 	bev.enabled = Write // libevent: new bufferevents start with writing enabled
-	bev.maxSingleRead = DefaultMaxSingle
-	bev.maxSingleWrite = DefaultMaxSingle
 	bev.deferred.Init(base, bev.runDeferred)
-	// The callback stays registered for the life of the buffers (release
-	// leaves it: outputChanged ignores a released BufferEvent), so the
-	// BufferEvent need not keep its handle.
-	bev.output.AddCallback(bev.outputChanged)
+	// The hook stays set for the life of the buffers (release leaves it:
+	// outputChanged ignores a released BufferEvent). It is a plain function,
+	// not a method value, so that it costs no allocation.
+	bev.output.SetNotify(outputHook)
 }
 
 // Base returns the Base the BufferEvent runs on. Safe from any goroutine.
@@ -193,7 +191,8 @@ func (bev *BufferEvent) Input() *evbuffer.Buffer { return &bev.input }
 // loop's current batch of callbacks (so adds made by one callback go out in
 // one writev), and waits for the socket to become writable only for what
 // that attempt leaves; the write timeout runs while it waits. Loop
-// goroutine only (other goroutines: Base.Post).
+// goroutine only (other goroutines: Base.Post). Its SetNotify hook belongs
+// to the BufferEvent: do not replace it.
 func (bev *BufferEvent) Output() *evbuffer.Buffer { return &bev.output }
 
 // FD returns the socket of a socket BufferEvent (-1 before Connect made
@@ -218,7 +217,7 @@ func (bev *BufferEvent) Underlying() *BufferEvent { return bev.ops.underlying() 
 // Writing. Callbacks run on the loop goroutine; each may call any method,
 // Free included. Loop goroutine only (other goroutines: Base.Post).
 func (bev *BufferEvent) SetCallbacks(read, write func(*BufferEvent), event func(*BufferEvent, What, error)) {
-	if bev.freed || bev.closing != nil {
+	if bev.freed || bev.closing() != nil {
 		return
 	}
 	bev.readcb, bev.writecb, bev.eventcb = read, write, event
@@ -289,7 +288,9 @@ func (bev *BufferEvent) SetMaxSingleRead(n int) {
 	if n <= 0 {
 		n = DefaultMaxSingle
 	}
-	bev.maxSingleRead = n
+	if n != DefaultMaxSingle || bev.x != nil {
+		bev.extra().maxSingleRead = n
+	}
 }
 
 // SetMaxSingleWrite sets the most bytes one write to the connection takes
@@ -301,16 +302,28 @@ func (bev *BufferEvent) SetMaxSingleWrite(n int) {
 	if n <= 0 {
 		n = DefaultMaxSingle
 	}
-	bev.maxSingleWrite = n
+	if n != DefaultMaxSingle || bev.x != nil {
+		bev.extra().maxSingleWrite = n
+	}
 }
 
 // MaxSingleRead returns the limit set by SetMaxSingleRead. Loop goroutine
 // only (other goroutines: Base.Post).
-func (bev *BufferEvent) MaxSingleRead() int { return bev.maxSingleRead }
+func (bev *BufferEvent) MaxSingleRead() int {
+	if bev.x == nil || bev.x.maxSingleRead == 0 {
+		return DefaultMaxSingle
+	}
+	return bev.x.maxSingleRead
+}
 
 // MaxSingleWrite returns the limit set by SetMaxSingleWrite. Loop
 // goroutine only (other goroutines: Base.Post).
-func (bev *BufferEvent) MaxSingleWrite() int { return bev.maxSingleWrite }
+func (bev *BufferEvent) MaxSingleWrite() int {
+	if bev.x == nil || bev.x.maxSingleWrite == 0 {
+		return DefaultMaxSingle
+	}
+	return bev.x.maxSingleWrite
+}
 
 // Flush pushes data through in the directions of what (libevent's
 // bufferevent_flush). Normal does nothing on sockets and pairs. On a pair,
@@ -403,7 +416,7 @@ func (bev *BufferEvent) unsuspendWrite(reason suspendReason) {
 }
 
 // outputChanged is the output's change callback.
-func (bev *BufferEvent) outputChanged(_ *evbuffer.Buffer, info evbuffer.CallbackInfo) {
+func (bev *BufferEvent) outputChanged(info evbuffer.CallbackInfo) {
 	if bev.released {
 		return
 	}
@@ -412,7 +425,7 @@ func (bev *BufferEvent) outputChanged(_ *evbuffer.Buffer, info evbuffer.Callback
 	}
 	// A filter checks after each filter run: mid-run, the bytes may be in
 	// neither buffer.
-	if info.Deleted > 0 && bev.closing != nil && bev.ops.underlying() == nil {
+	if info.Deleted > 0 && bev.closing() != nil && bev.ops.underlying() == nil {
 		bev.checkClosing()
 	}
 }
@@ -476,7 +489,7 @@ func (bev *BufferEvent) runWriteCB(def bool) {
 // runEventCB reports what (with err) to the event callback, and to Close
 // and AsNetConn when they have taken over.
 func (bev *BufferEvent) runEventCB(what What, err error, def bool) {
-	if bev.closing != nil {
+	if bev.closing() != nil {
 		bev.closingEvent(what, err)
 		return
 	}
@@ -558,7 +571,7 @@ func (bev *BufferEvent) Free() {
 	bev.deferred.Cancel()
 	bev.flushQueued = false
 	if bev.nc() != nil {
-		bev.netConn.detach(nil)
+		bev.nc().detach(nil)
 	}
 	if bev.refs == 0 {
 		bev.release()
@@ -569,7 +582,21 @@ func (bev *BufferEvent) Free() {
 	bev.ops.updateWrite()
 }
 
-func (bev *BufferEvent) nc() *netConn { return bev.netConn }
+// nc returns the AsNetConn view, nil until asked for.
+func (bev *BufferEvent) nc() *netConn {
+	if bev.x == nil {
+		return nil
+	}
+	return bev.x.netConn
+}
+
+// closing returns the state of a Close in progress, nil otherwise.
+func (bev *BufferEvent) closing() *closeState {
+	if bev.x == nil {
+		return nil
+	}
+	return bev.x.closing
+}
 
 // release frees the resources; it runs once, with no callback running.
 func (bev *BufferEvent) release() {

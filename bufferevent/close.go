@@ -30,16 +30,16 @@ func (bev *BufferEvent) Close(linger time.Duration, done func(unsent int, err er
 	if bev.freed {
 		return ErrFreed
 	}
-	if bev.closing != nil {
+	if bev.closing() != nil {
 		return nil
 	}
-	if bev.netConn != nil {
-		bev.netConn.detach(nil)
+	if bev.nc() != nil {
+		bev.nc().detach(nil)
 	}
 	cs := &closeState{done: done}
 	bev.readcb, bev.writecb, bev.eventcb = nil, nil, nil
 	bev.pendRead, bev.pendWrite, bev.pendEvents, bev.pendErr = false, false, 0, nil
-	bev.closing = cs
+	bev.extra().closing = cs
 	bev.closingHook()
 	bev.Disable(Read)
 	bev.Enable(Write)
@@ -59,7 +59,7 @@ func (bev *BufferEvent) Close(linger time.Duration, done func(unsent int, err er
 
 // checkClosing finishes a Close once nothing is left to send.
 func (bev *BufferEvent) checkClosing() {
-	if bev.closing != nil && bev.pendingOutput() == 0 {
+	if bev.closing() != nil && bev.pendingOutput() == 0 {
 		bev.finishClose(0, nil)
 	}
 }
@@ -82,7 +82,7 @@ func (bev *BufferEvent) closingEvent(what What, err error) {
 }
 
 func (bev *BufferEvent) finishClose(unsent int, err error) {
-	cs := bev.closing
+	cs := bev.closing()
 	if cs == nil || cs.finished {
 		return
 	}
@@ -91,7 +91,7 @@ func (bev *BufferEvent) finishClose(unsent int, err error) {
 		cs.timer.Del()
 		cs.armed = false
 	}
-	bev.closing = nil
+	bev.x.closing = nil
 	bev.Free()
 	if unsent == 0 {
 		err = nil

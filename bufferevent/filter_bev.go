@@ -119,7 +119,7 @@ func (f *filterBev) run() {
 	if !f.bev.freed {
 		f.processOutput(Normal)
 	}
-	if f.bev.closing != nil {
+	if f.bev.closing() != nil {
 		f.bev.checkClosing()
 	}
 }
@@ -138,7 +138,7 @@ func (f *filterBev) processInput(mode FlushMode) {
 			break
 		}
 		if bev.rl != nil && !f.forceRead {
-			want := bev.maxSingleRead
+			want := bev.MaxSingleRead()
 			if limit > 0 {
 				want = min(want, limit)
 			}
@@ -189,7 +189,7 @@ func (f *filterBev) processOutput(mode FlushMode) {
 			break
 		}
 		if bev.rl != nil {
-			want := bev.maxSingleWrite
+			want := bev.MaxSingleWrite()
 			if limit > 0 {
 				want = min(want, limit)
 			}
@@ -254,7 +254,7 @@ func (f *filterBev) underWrite(*BufferEvent) {
 	f.bev.incref()
 	defer f.bev.decref()
 	f.processOutput(Normal)
-	if f.bev.closing != nil {
+	if f.bev.closing() != nil {
 		f.bev.checkClosing()
 	}
 }

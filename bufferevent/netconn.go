@@ -71,8 +71,8 @@ type netConn struct {
 // Base.Post); the returned net.Conn is safe from any goroutine except the
 // loop's own, where its blocking methods would wait for themselves.
 func (bev *BufferEvent) AsNetConn() net.Conn {
-	if bev.netConn != nil {
-		return bev.netConn
+	if c := bev.nc(); c != nil {
+		return c
 	}
 	c := &netConn{
 		base:  bev.base,
@@ -82,7 +82,7 @@ func (bev *BufferEvent) AsNetConn() net.Conn {
 		wdlCh: make(chan struct{}),
 	}
 	c.local, c.remote = sockAddrs(bev.FD())
-	bev.netConn = c
+	bev.extra().netConn = c
 	bev.SetCallbacks(c.onRead, c.onWrite, c.onEvent)
 	if bev.wmWrite().low < netConnWriteBuf/2 {
 		bev.extra().wmWrite.low = netConnWriteBuf / 2
@@ -102,7 +102,9 @@ func (c *netConn) detach(error) {
 	c.finishLocked(&c.rreq, 0, nil)
 	c.finishLocked(&c.wreq, 0, nil)
 	c.mu.Unlock()
-	c.bev.netConn = nil
+	if x := c.bev.x; x != nil {
+		x.netConn = nil
+	}
 }
 
 func closedErr() error { return fmt.Errorf("%w: %w", ErrClosed, net.ErrClosed) }
@@ -324,7 +326,7 @@ func (c *netConn) Close() error {
 	close(c.shCh)
 	c.mu.Unlock()
 	err := c.base.Post(func() {
-		if bev := c.bev; bev.netConn == c && !bev.freed {
+		if bev := c.bev; bev.nc() == c && !bev.freed {
 			bev.Close(netConnLinger, nil)
 		}
 	})

@@ -24,7 +24,7 @@ import (
 // first use.
 //
 // Its socket is readEv's fd, and its flags live in bev.kflags: together
-// they keep the allocation in the 640 B size class (632 B and the 8 B
+// they keep the allocation in the 576 B size class (568 B and the 8 B
 // malloc header of objects above 512 B).
 type socketBev struct {
 	bev    BufferEvent
@@ -237,7 +237,7 @@ func (s *socketBev) readReady(fd int, what core.Flags) {
 	if !bev.readActive() {
 		return
 	}
-	n := bev.maxSingleRead
+	n := bev.MaxSingleRead()
 	if room := bev.readRoom(); room >= 0 {
 		if room == 0 {
 			bev.suspendRead(suspendWatermark)
@@ -302,7 +302,7 @@ func (s *socketBev) writeReady(fd int, what core.Flags) {
 // reference.
 func (s *socketBev) write(fd int) bool {
 	bev := &s.bev
-	want := bev.maxSingleWrite
+	want := bev.MaxSingleWrite()
 	if l := bev.output.Len(); l > want && want < maxFileWrite {
 		// The cap is for memory; a file segment at the front (which Peek
 		// stops at) goes out in larger sendfile calls.

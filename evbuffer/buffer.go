@@ -34,17 +34,19 @@ type Buffer struct {
 	// still alias; the next change made outside a callback frees them.
 	held []segment
 
-	resv    resvKind // what the last Reserve handed out
-	resvGen uint64   // gen at that Reserve
-	resvLen int      // length of the reserved slice
-
-	frozenFront, frozenEnd bool
+	resvGen uint64 // gen at that Reserve
+	resvLen int    // length of the reserved slice
 
 	maxRead int // 0 means DefaultMaxRead
 
-	cbs     []*Callback
-	cbDepth int  // nesting of running callback rounds
-	cbDirty bool // a callback was removed while a round ran
+	cbs  []*Callback
+	hook func(b *Buffer, info CallbackInfo) // the owner's hook (SetNotify)
+
+	// The small fields share one word.
+	cbDepth                int32    // nesting of running callback rounds
+	resv                   resvKind // what the last Reserve handed out
+	frozenFront, frozenEnd bool
+	cbDirty                bool // a callback was removed while a round ran
 }
 
 // noCopy makes go vet's copylocks check report copies of a Buffer: two

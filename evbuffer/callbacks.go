@@ -109,13 +109,25 @@ func (cb *Callback) Unsuspend() {
 	}
 }
 
-// notify reports one change to the callbacks.
+// SetNotify sets the buffer's owner hook: fn runs after every change that
+// adds or deletes bytes, like a callback added by AddCallback, but first,
+// before those callbacks, in the same round. It is meant for the one owner
+// of a buffer (a bufferevent watching its output) and costs no allocation:
+// there is one hook per buffer, a later SetNotify replaces it, nil removes
+// it, and it cannot be disabled or suspended. fn may change the buffer
+// (which runs the hook and the callbacks again, for that change).
+func (b *Buffer) SetNotify(fn func(b *Buffer, info CallbackInfo)) { b.hook = fn }
+
+// notify reports one change to the hook and the callbacks.
 func (b *Buffer) notify(orig, added, deleted int) {
-	if len(b.cbs) == 0 || (added == 0 && deleted == 0) {
+	if (len(b.cbs) == 0 && b.hook == nil) || (added == 0 && deleted == 0) {
 		return
 	}
 	info := CallbackInfo{OrigSize: orig, Added: added, Deleted: deleted}
 	b.cbDepth++
+	if b.hook != nil {
+		b.hook(b, info)
+	}
 	for i, n := 0, len(b.cbs); i < n && i < len(b.cbs); i++ {
 		cb := b.cbs[i]
 		if cb == nil || cb.disabled || cb.fn == nil {

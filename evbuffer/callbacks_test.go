@@ -192,3 +192,38 @@ func TestCallbackChangesDuringReadLine(t *testing.T) {
 		t.Fatal("held segment kept after a change outside callbacks")
 	}
 }
+
+func TestSetNotify(t *testing.T) {
+	var b Buffer
+	var order []string
+	var got []CallbackInfo
+	b.SetNotify(func(bb *Buffer, info CallbackInfo) {
+		if bb != &b {
+			t.Errorf("hook got %p, want %p", bb, &b)
+		}
+		order = append(order, "hook")
+		got = append(got, info)
+	})
+	cb := b.AddCallback(func(*Buffer, CallbackInfo) { order = append(order, "cb") })
+	cb.Disable() // the hook does not depend on the callbacks
+	b.Add([]byte("hello"))
+	cb.Enable()
+	b.Drain(2)
+	want := []CallbackInfo{{0, 5, 0}, {5, 0, 2}}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("hook infos %v, want %v", got, want)
+	}
+	if len(order) != 3 || order[1] != "hook" || order[2] != "cb" {
+		t.Fatalf("order %v, want [hook hook cb]", order)
+	}
+	b.SetNotify(nil)
+	b.Add([]byte("x"))
+	if len(got) != 2 {
+		t.Fatalf("hook ran after SetNotify(nil)")
+	}
+	if n := testing.AllocsPerRun(100, func() { b.SetNotify(hookFunc) }); n != 0 {
+		t.Fatalf("SetNotify allocates %v times", n)
+	}
+}
+
+func hookFunc(*Buffer, CallbackInfo) {}
