@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/goevent/goevent/bench/internal/stats"
 )
 
 // programs in row order; those starting with "goevent" are ours.
@@ -167,7 +169,7 @@ func table(tests []string, first string, ms []metric) {
 							cells = append(cells, "")
 							continue
 						}
-						cells = append(cells, ratio(median(r[o][m.key]), median(v)))
+						cells = append(cells, stats.Ratio(stats.Median(r[o][m.key]), stats.Median(v)))
 					}
 				}
 			}
@@ -176,19 +178,6 @@ func table(tests []string, first string, ms []metric) {
 		}
 	}
 	fmt.Println()
-}
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	m := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[m]
-	}
-	return (s[m-1] + s[m]) / 2
 }
 
 // cell is "median (min–max)"; prec -1 means bytes shown as MiB.
@@ -200,14 +189,7 @@ func cell(v []float64, prec int) string {
 	if prec < 0 {
 		f = func(x float64) string { return num(x/(1<<20), 1) }
 	}
-	return fmt.Sprintf("%s (%s–%s)", f(median(v)), f(slices.Min(v)), f(slices.Max(v)))
-}
-
-func ratio(x, base float64) string {
-	if x != x || base != base || base == 0 {
-		return "–"
-	}
-	return fmt.Sprintf("%.2fx", x/base)
+	return fmt.Sprintf("%s (%s–%s)", f(stats.Median(v)), f(slices.Min(v)), f(slices.Max(v)))
 }
 
 // num formats x with prec decimals, thousands separated when prec is 0.

@@ -10,14 +10,14 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/goevent/goevent/bench/internal/stats"
 )
 
 // programs, in table order; the first is the baseline of the ratios.
@@ -46,7 +46,7 @@ func main() {
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		rounds, err := readRounds(f)
+		rounds, err := stats.ReadNumbers(f)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "report:", err)
 			os.Exit(1)
@@ -59,7 +59,7 @@ func main() {
 		if runs[k] == nil {
 			runs[k] = map[string][]float64{}
 		}
-		runs[k][parts[2]] = append(runs[k][parts[2]], median(rounds))
+		runs[k][parts[2]] = append(runs[k][parts[2]], stats.Median(rounds))
 	}
 
 	keys := make([]key, 0, len(runs))
@@ -77,10 +77,10 @@ func main() {
 	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, k := range keys {
 		r := runs[k]
-		base := median(r[programs[0]])
+		base := stats.Median(r[programs[0]])
 		cells := []string{strconv.Itoa(k.n), strconv.Itoa(k.a), cell(r[programs[0]])}
 		for _, p := range programs[1:] {
-			cells = append(cells, cell(r[p]), ratio(median(r[p]), base))
+			cells = append(cells, cell(r[p]), stats.Ratio(stats.Median(r[p]), base))
 		}
 		counts := make([]string, len(programs))
 		for i, p := range programs {
@@ -91,61 +91,4 @@ func main() {
 	}
 }
 
-func readRounds(path string) ([]float64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var v []float64
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		x, err := strconv.ParseFloat(line, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %q is not a number of µs", path, line)
-		}
-		v = append(v, x)
-	}
-	return v, sc.Err()
-}
-
-// median of v (mean of the middle two for an even count); NaN when empty.
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	m := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[m]
-	}
-	return (s[m-1] + s[m]) / 2
-}
-
-func cell(v []float64) string {
-	if len(v) == 0 {
-		return "–"
-	}
-	return fmt.Sprintf("%s (%s–%s)", us(median(v)), us(slices.Min(v)), us(slices.Max(v)))
-}
-
-func ratio(x, base float64) string {
-	if x != x || base != base || base == 0 {
-		return "–"
-	}
-	return fmt.Sprintf("%.2fx", x/base)
-}
-
-// us formats whole microseconds with thousands separators.
-func us(x float64) string {
-	s := strconv.FormatInt(int64(x+0.5), 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+func cell(v []float64) string { return stats.Cell(v, stats.Group) }

@@ -10,14 +10,13 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/goevent/goevent/bench/internal/stats"
 )
 
 // workloads in table order, with what one operation is and its bytes.
@@ -58,7 +57,7 @@ func main() {
 		if len(parts) != 3 {
 			continue
 		}
-		rounds, err := readRounds(f)
+		rounds, err := stats.ReadNumbers(f)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "report:", err)
 			os.Exit(1)
@@ -70,7 +69,7 @@ func main() {
 		if runs[parts[0]] == nil {
 			runs[parts[0]] = map[string][]float64{}
 		}
-		runs[parts[0]][parts[1]] = append(runs[parts[0]][parts[1]], median(rounds))
+		runs[parts[0]][parts[1]] = append(runs[parts[0]][parts[1]], stats.Median(rounds))
 	}
 
 	fmt.Println("ns per operation, median of runs (min–max); ratio = ours / libevent of the medians (below 1 is faster).")
@@ -87,12 +86,12 @@ func main() {
 		if r == nil {
 			continue
 		}
-		base := median(r[programs[0].name])
+		base := stats.Median(r[programs[0].name])
 		cells := []string{w.name, w.op, cell(r[programs[0].name]), cell(r[programs[1].name])}
 		for _, p := range programs[2:] {
-			cells = append(cells, cell(r[p.name]), ratio(median(r[p.name]), base))
+			cells = append(cells, cell(r[p.name]), stats.Ratio(stats.Median(r[p.name]), base))
 		}
-		cells = append(cells, ratio(median(r["goevent"]), median(r["libevent-tuned"])))
+		cells = append(cells, stats.Ratio(stats.Median(r["goevent"]), stats.Median(r["libevent-tuned"])))
 		counts := make([]string, len(programs))
 		for i, p := range programs {
 			counts[i] = strconv.Itoa(len(r[p.name]))
@@ -117,68 +116,15 @@ func main() {
 		}
 		cells := []string{w.name}
 		for _, p := range programs {
-			m := median(r[p.name])
+			m := stats.Median(r[p.name])
 			if m != m {
 				cells = append(cells, "–")
 				continue
 			}
-			cells = append(cells, group(w.bytes/m*1e3))
+			cells = append(cells, stats.Group(w.bytes/m*1e3))
 		}
 		fmt.Println("| " + strings.Join(cells, " | ") + " |")
 	}
-}
-
-func readRounds(path string) ([]float64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var v []float64
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		x, err := strconv.ParseFloat(line, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %q is not a number of ns", path, line)
-		}
-		v = append(v, x)
-	}
-	return v, sc.Err()
-}
-
-// median of v (mean of the middle two for an even count); NaN when empty.
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	m := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[m]
-	}
-	return (s[m-1] + s[m]) / 2
-}
-
-func cell(v []float64) string {
-	if len(v) == 0 {
-		return "–"
-	}
-	return fmt.Sprintf("%s (%s–%s)", ns(median(v)), ns(slices.Min(v)), ns(slices.Max(v)))
-}
-
-func ratio(x, base float64) string {
-	if x != x || base != base || base == 0 {
-		return "–"
-	}
-	if r := x / base; r < 0.1 {
-		return fmt.Sprintf("%.3fx", r)
-	}
-	return fmt.Sprintf("%.2fx", x/base)
 }
 
 // ns formats a time: one decimal under 100, whole numbers with thousands
@@ -187,13 +133,7 @@ func ns(x float64) string {
 	if x < 100 {
 		return strconv.FormatFloat(x, 'f', 1, 64)
 	}
-	return group(x)
+	return stats.Group(x)
 }
 
-func group(x float64) string {
-	s := strconv.FormatInt(int64(x+0.5), 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+func cell(v []float64) string { return stats.Cell(v, ns) }
