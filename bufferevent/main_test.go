@@ -1,49 +1,28 @@
 package bufferevent
 
 import (
-	"fmt"
-	"os"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/goevent/goevent/core"
+	"github.com/goevent/goevent/internal/basetest"
 	"github.com/goevent/goevent/internal/looptest"
 )
 
 // TestMain fails the run when goroutines started by the package or its
 // tests outlive every test.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if left := looptest.WaitGoroutines(5*time.Second, "github.com/goevent/goevent/"); len(left) > 0 {
-			fmt.Fprintf(os.Stderr, "bufferevent: %d goroutines leaked:\n%s\n", len(left), strings.Join(left, "\n\n"))
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { basetest.Main(m, "bufferevent") }
 
 // forEachBackend runs fn once per core backend, with a fresh Base closed
 // when the subtest ends.
 func forEachBackend(t *testing.T, fn func(t *testing.T, base *core.Base)) {
 	t.Helper()
-	for _, name := range core.Backends() {
-		t.Run(name, func(t *testing.T) {
-			fn(t, newBase(t, core.WithBackend(name)))
-		})
-	}
+	basetest.ForEachBackend(t, fn)
 }
 
 func newBase(t testing.TB, opts ...core.Option) *core.Base {
 	t.Helper()
-	b, err := core.NewBase(opts...)
-	if err != nil {
-		t.Fatalf("NewBase: %v", err)
-	}
-	t.Cleanup(func() { b.Close() })
-	return b
+	return basetest.New(t, opts...)
 }
 
 // loopLimit bounds every loop a test runs.
@@ -53,19 +32,7 @@ const loopLimit = 20 * time.Second
 // LoopExit), failing the test after loopLimit.
 func run(t testing.TB, base *core.Base) {
 	t.Helper()
-	var hung atomic.Bool
-	w := time.AfterFunc(loopLimit, func() {
-		hung.Store(true)
-		base.LoopBreak()
-	})
-	err := base.Loop(core.LoopNoExitOnEmpty)
-	w.Stop()
-	if hung.Load() {
-		t.Fatalf("loop still running after %v", loopLimit)
-	}
-	if err != nil {
-		t.Fatalf("Loop: %v", err)
-	}
+	basetest.Run(t, base, loopLimit)
 }
 
 // socketpair returns a connected non-blocking AF_UNIX pair closed at the

@@ -11,37 +11,22 @@ import (
 	"math/big"
 	"net"
 	"os"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/goevent/goevent/bufferevent"
 	"github.com/goevent/goevent/core"
+	"github.com/goevent/goevent/internal/basetest"
 	"github.com/goevent/goevent/internal/looptest"
 )
 
 // TestMain fails the run when goroutines started by the package or its
 // tests outlive every test.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if left := looptest.WaitGoroutines(5*time.Second, "github.com/goevent/goevent/"); len(left) > 0 {
-			fmt.Fprintf(os.Stderr, "ssl: %d goroutines leaked:\n%s\n", len(left), strings.Join(left, "\n\n"))
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { basetest.Main(m, "ssl") }
 
 func newBase(t testing.TB) *core.Base {
 	t.Helper()
-	b, err := core.NewBase()
-	if err != nil {
-		t.Fatalf("NewBase: %v", err)
-	}
-	t.Cleanup(func() { b.Close() })
-	return b
+	return basetest.New(t)
 }
 
 // loopLimit bounds every loop a test runs.
@@ -51,19 +36,7 @@ const loopLimit = 60 * time.Second
 // test after loopLimit.
 func run(t testing.TB, base *core.Base) {
 	t.Helper()
-	var hung atomic.Bool
-	w := time.AfterFunc(loopLimit, func() {
-		hung.Store(true)
-		base.LoopBreak()
-	})
-	err := base.Loop(core.LoopNoExitOnEmpty)
-	w.Stop()
-	if hung.Load() {
-		t.Fatalf("loop still running after %v", loopLimit)
-	}
-	if err != nil {
-		t.Fatalf("Loop: %v", err)
-	}
+	basetest.Run(t, base, loopLimit)
 }
 
 // testPKI is a CA with a server and a client certificate, made with
