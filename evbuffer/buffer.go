@@ -334,26 +334,7 @@ const tinyMerge = 256
 // block. It fails with ErrFrozen when b's end or src's front is frozen, and
 // ErrInvalid when src is nil or b.
 func (b *Buffer) AddBuffer(src *Buffer) error {
-	if src == nil || src == b {
-		return ErrInvalid
-	}
-	if b.frozenEnd || src.frozenFront {
-		return ErrFrozen
-	}
-	if src.n > math.MaxInt-b.n {
-		return ErrTooLarge
-	}
-	if src.n == 0 {
-		return nil
-	}
-	b.touch()
-	src.touch()
-	orig, moved := b.n, src.n
-	if b.empty() {
-		// Swap the chains; both slices keep their capacity.
-		b.segs, src.segs = src.segs, b.segs[:0]
-		b.head, src.head = src.head, 0
-	} else {
+	return b.moveAll(src, b.frozenEnd, func() {
 		i := src.head
 		if t, f := b.lastSeg(), &src.segs[i]; f.blk != nil && f.len() <= tinyMerge && t.room() >= f.len() {
 			t.end += copy(t.buf[t.end:], f.bytes())
@@ -366,22 +347,33 @@ func (b *Buffer) AddBuffer(src *Buffer) error {
 			src.segs[i] = segment{}
 		}
 		src.resetSegs()
-	}
-	b.n += moved
-	src.n = 0
-	src.notify(moved, 0, moved)
-	b.notify(orig, moved, 0)
-	return nil
+	})
 }
 
 // PrependBuffer moves all of src's bytes to the front of b, leaving src
 // empty, by moving segments. It fails with ErrFrozen when b's or src's
 // front is frozen, and ErrInvalid when src is nil or b.
 func (b *Buffer) PrependBuffer(src *Buffer) error {
+	return b.moveAll(src, b.frozenFront, func() {
+		k := src.nsegs()
+		b.makeFrontRoom(k)
+		b.head -= k
+		copy(b.segs[b.head:], src.segs[src.head:])
+		clear(src.segs)
+		src.resetSegs()
+	})
+}
+
+// moveAll is AddBuffer and PrependBuffer around their one difference:
+// with b non-empty, splice links src's segments into b's chain (at the
+// end or the front) and empties src's. bFrozen is whether the end of b
+// that receives the bytes is frozen. An empty b just swaps chains with
+// src, both slices keeping their capacity.
+func (b *Buffer) moveAll(src *Buffer, bFrozen bool, splice func()) error {
 	if src == nil || src == b {
 		return ErrInvalid
 	}
-	if b.frozenFront || src.frozenFront {
+	if bFrozen || src.frozenFront {
 		return ErrFrozen
 	}
 	if src.n > math.MaxInt-b.n {
@@ -397,12 +389,7 @@ func (b *Buffer) PrependBuffer(src *Buffer) error {
 		b.segs, src.segs = src.segs, b.segs[:0]
 		b.head, src.head = src.head, 0
 	} else {
-		k := src.nsegs()
-		b.makeFrontRoom(k)
-		b.head -= k
-		copy(b.segs[b.head:], src.segs[src.head:])
-		clear(src.segs)
-		src.resetSegs()
+		splice()
 	}
 	b.n += moved
 	src.n = 0
