@@ -73,3 +73,18 @@ var (
 	// file segment).
 	ErrBuffer = errors.New("evhttp: buffer error")
 )
+
+// Errors of the server's connections, given to cancel and body callbacks.
+var (
+	// ErrTimeout: a header, body, idle or write timeout passed. It
+	// satisfies net.Error with Timeout() true.
+	ErrTimeout error = timeoutError{}
+	// ErrIncomplete: the connection ended in the middle of a request.
+	ErrIncomplete = errors.New("evhttp: request incomplete")
+)
+
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "evhttp: timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }

@@ -228,3 +228,32 @@ func parseHeaderLine(h *Header, line []byte) error {
 	h.addBytes(name, value)
 	return nil
 }
+
+// hasToken reports whether a field named name holds token in its
+// comma-separated list (case-insensitive), in any of its fields.
+func (h *Header) hasToken(name, token string) bool {
+	for _, f := range h.fields {
+		if equalFold(h.name(f), name) && hasTokenBytes(h.value(f), token) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasTokenBytes reports whether the comma-separated list v holds token
+// (case-insensitive, optional whitespace around elements).
+func hasTokenBytes(v []byte, token string) bool {
+	for len(v) > 0 {
+		i := bytes.IndexByte(v, ',')
+		elem := v
+		if i >= 0 {
+			elem, v = v[:i], v[i+1:]
+		} else {
+			v = nil
+		}
+		if equalFold(trimOWS(elem), token) {
+			return true
+		}
+	}
+	return false
+}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"math/big"
 	"net"
-	"os"
 	"testing"
 	"time"
 
@@ -152,19 +151,10 @@ func (p *testPKI) clientConfig() *tls.Config {
 	return &tls.Config{RootCAs: p.caPool, ServerName: "example.test"}
 }
 
-// requirePeer skips the test when bin is not installed, unless
-// GOEVENT_REQUIRE_PEERS=1 (CI), where it fails.
+// requirePeer is basetest.RequirePeer.
 func requirePeer(t testing.TB, bin string) string {
 	t.Helper()
-	path, err := lookPath(bin)
-	if err == nil {
-		return path
-	}
-	if os.Getenv("GOEVENT_REQUIRE_PEERS") == "1" {
-		t.Fatalf("peer %s required (GOEVENT_REQUIRE_PEERS=1) but not found: %v", bin, err)
-	}
-	t.Skipf("peer %s not installed", bin)
-	return ""
+	return basetest.RequirePeer(t, bin)
 }
 
 // events records a BufferEvent's events.

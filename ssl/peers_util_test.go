@@ -3,10 +3,7 @@ package ssl
 import (
 	"encoding/pem"
 	"net/netip"
-	"os/exec"
 )
-
-func lookPath(bin string) (string, error) { return exec.LookPath(bin) }
 
 func pemBlock(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})

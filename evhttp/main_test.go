@@ -1,0 +1,9 @@
+package evhttp
+
+import (
+	"testing"
+
+	"github.com/goevent/goevent/internal/basetest"
+)
+
+func TestMain(m *testing.M) { basetest.Main(m, "evhttp") }
