@@ -26,7 +26,7 @@ type conn struct {
 	req        *Request // the request being read or answered; nil when idle
 	headStart  int64    // loop time (ns) of the current request's first byte
 	rto, wto   time.Duration
-	lingered   int // bytes discarded while lingering
+	lingerEnd  int64 // loop time (ns) when a lingering close gives up
 
 	inProcess bool // process is on the stack
 	again     bool // something asked process to run again
@@ -40,9 +40,9 @@ type conn struct {
 
 // Bounds of a connection's buffering.
 const (
-	outputHighWater = 1 << 20         // stop parsing pipelined requests above this much queued output
-	lingerTimeout   = 2 * time.Second // how long a lingering close reads and discards
-	lingerMax       = 1 << 20         // how much a lingering close discards at most
+	outputHighWater = 1 << 20          // stop parsing pipelined requests above this much queued output
+	lingerTimeout   = 2 * time.Second  // how long a lingering close waits for more to discard
+	lingerTotal     = 10 * time.Second // how long a lingering close discards at most
 )
 
 var errConnClosed = errors.New("evhttp: connection closed by client")
@@ -241,6 +241,13 @@ func (c *conn) step() {
 		if !r.handled {
 			r.handled = true
 			r.route.h(r)
+			continue
+		}
+		if fn := r.onBodyEnd; fn != nil {
+			// A streamed body that was complete (or empty) before its
+			// handler set the callbacks.
+			r.onBodyEnd = nil
+			fn(r, nil)
 			continue
 		}
 		return // the handler answers later
@@ -494,16 +501,19 @@ func (c *conn) startLinger() {
 		c.free()
 		return
 	}
+	c.lingerEnd = c.ls.base.Now().Add(lingerTotal).UnixNano()
 	c.bev.SetTimeouts(lingerTimeout, 0)
 	c.bev.Enable(bufferevent.Read)
 }
 
-// discard drops what a lingering connection reads.
+// discard drops what a lingering connection reads. The bound is time, not
+// bytes: when the reply goes out the kernel may already hold megabytes of
+// an upload, and a client reacts to the reply only after it has read it, so
+// a byte cap would reset the connection before then.
 func (c *conn) discard() {
 	in := c.bev.Input()
-	c.lingered += in.Len()
 	in.Drain(in.Len())
-	if c.lingered > lingerMax {
+	if c.ls.base.Now().UnixNano() > c.lingerEnd {
 		c.free()
 	}
 }

@@ -140,7 +140,9 @@ func (u *URI) HasFragment() bool { return u.parts&hasFragment != 0 || u.Fragment
 // (it would read as a scheme), an authority followed by a path not
 // starting with "/" (possible only after a "unix:" authority), and a
 // path starting with "//" without an authority (which cannot arise: such
-// text parses as an authority).
+// text parses as an authority). So, as in libevent, a request target
+// "//a/b" has Host "a" and Path "/b"; a server routing on the path of an
+// origin-form target should take it from the target itself.
 //
 // Where libevent is lenient ParseURI is stricter: control bytes are
 // rejected in every mode, an IPv6 literal may not carry a zone ("%eth0"),
@@ -227,9 +229,10 @@ func ParseAuthority(s string) (*URI, error) {
 // String rebuilds the URI as libevent's evhttp_uri_join does:
 // scheme ":" "//" [userinfo "@"] host [":" port] path ["?" query]
 // ["#" fragment], or "//" [userinfo "@"] "unix:" PATH ":" for a Unix
-// socket. An empty port is dropped ("http://h:/" becomes "http://h/");
-// everything else of a parsed URI is reproduced byte for byte, and
-// ParseURI of the result with the same flags gives an equal URI. A host
+// socket. An empty port is dropped ("http://h:/" becomes "http://h/") and
+// so are a port's leading zeros; everything else of a parsed URI is
+// reproduced byte for byte, and ParseURI of the result with the same flags
+// gives an equal URI. A host
 // holding ":" (an IPv6 address set by hand) is bracketed. String does not
 // validate a URI built by hand: a path not starting with "/" after an
 // authority, for instance, is written as it is.

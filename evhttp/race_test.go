@@ -1,0 +1,5 @@
+//go:build race
+
+package evhttp
+
+const raceEnabled = true
