@@ -645,6 +645,28 @@ func (b *Buffer) Reset() {
 	b.notify(orig, 0, orig)
 }
 
+// Trim gives back memory the buffer keeps beyond its bytes: the blocks
+// that lines returned by ReadLine still point into (those lines become
+// invalid), a block set aside by Reserve or Expand (a pending reservation
+// is abandoned), and, when the buffer is empty, its segment list. The bytes
+// are untouched and callbacks are not called. A server calls it when a
+// connection goes idle, so that idle connections hold no buffer memory.
+func (b *Buffer) Trim() {
+	b.touch()
+	if b.cbDepth == 0 {
+		b.held = nil
+	}
+	b.resv = resvNone
+	if b.spare != nil {
+		putBlock(b.spare)
+		b.spare = nil
+	}
+	if b.empty() {
+		b.head = 0
+		b.segs = nil
+	}
+}
+
 // Freeze freezes the front (atFront) or the end of the buffer: operations
 // that change a frozen end fail with ErrFrozen until Unfreeze. Bufferevents
 // freeze the end of their input (only the connection adds to it) and the

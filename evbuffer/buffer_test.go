@@ -479,3 +479,31 @@ func TestFreeze(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestTrimReleasesHeldMemory(t *testing.T) {
+	var b Buffer
+	b.AddString("line one\r\nline two\r\n")
+	line, ok := b.ReadLine(EOLCRLF)
+	if !ok || string(line) != "line one" {
+		t.Fatalf("%q %v", line, ok)
+	}
+	b.Reserve(100)
+	b.Trim()
+	if b.Len() != 10 {
+		t.Fatalf("Trim changed the bytes: %d", b.Len())
+	}
+	if line, ok := b.ReadLine(EOLCRLF); !ok || string(line) != "line two" {
+		t.Fatalf("%q %v", line, ok)
+	}
+	b.Trim()
+	if b.held != nil || b.spare != nil || b.segs != nil || b.Len() != 0 {
+		t.Fatalf("after Trim of an empty buffer: held %d, spare %v, segs %d", len(b.held), b.spare != nil, cap(b.segs))
+	}
+	if err := b.Commit(1); err == nil {
+		t.Fatal("a reservation survived Trim")
+	}
+	b.AddString("again")
+	if b.Len() != 5 {
+		t.Fatal("buffer unusable after Trim")
+	}
+}

@@ -95,6 +95,7 @@ func (d *chunkedDecoder) decode(src, dst *evbuffer.Buffer, limit int) (ParseStat
 				return d.fail(Corrupt, err)
 			}
 			n, st, err := parseChunkSize(line)
+			d.lines.release(src)
 			if st != AllRead {
 				return d.fail(st, err)
 			}
@@ -160,6 +161,7 @@ func (d *chunkedDecoder) decode(src, dst *evbuffer.Buffer, limit int) (ParseStat
 			}
 			d.trailerBytes += len(line) + 2
 			if len(line) == 0 {
+				d.lines.release(src)
 				d.state, d.status, d.err = chunkDone, AllRead, nil
 				return AllRead, nil
 			}

@@ -40,9 +40,9 @@ type conn struct {
 
 // Bounds of a connection's buffering.
 const (
-	outputHighWater = 1 << 20          // stop parsing pipelined requests above this much queued output
-	lingerTimeout   = 2 * time.Second  // how long a lingering close waits for more to discard
-	lingerTotal     = 10 * time.Second // how long a lingering close discards at most
+	outputHighWater = 1 << 20         // stop parsing pipelined requests above this much queued output
+	lingerTimeout   = 2 * time.Second // how long a lingering close waits for more to discard
+	lingerTotal     = 2 * time.Second // how long a lingering close discards at most (a client still sending gets no longer)
 )
 
 var errConnClosed = errors.New("evhttp: connection closed by client")
@@ -81,6 +81,7 @@ func (s *Server) newConn(ls *loopState, bs *BoundSocket, fd int, peer netip.Addr
 	ls.n++
 	s.nconns.Add(1)
 	bev.SetCallbacks(c.onRead, c.onWrite, c.onEvent)
+	ls.startSweep()
 	c.setTimeouts(s.cfg.IdleTimeout, s.cfg.WriteTimeout)
 	bev.Enable(bufferevent.Read | bufferevent.Write)
 }
@@ -191,6 +192,7 @@ func (c *conn) step() {
 			if in.Len() == 0 {
 				if c.eof {
 					c.close()
+					return
 				}
 				return
 			}

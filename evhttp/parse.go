@@ -54,17 +54,32 @@ const (
 
 // lineReader finds CRLF-terminated lines in an evbuffer across calls,
 // remembering how far it already scanned so that bytes arriving one at a
-// time are not rescanned.
+// time are not rescanned. A line it returns stays in the buffer (made
+// contiguous by Pullup, which copies only when the line spans blocks) until
+// release or the next call drains it; so no block is held for a line after
+// the caller is done with it, unlike ReadLine, whose lines keep their block
+// until the buffer's next change, which for an idle connection never comes.
 type lineReader struct {
 	scanned int // bytes at the front known to hold no LF
+	pending int // bytes of the last line returned (with its CRLF) still in the buffer
 }
 
-// next removes and returns the next line without its CRLF when a whole line
-// of at most max bytes (CRLF excluded) is buffered. The line aliases src and
-// is valid until the next change to src. A line longer than max gives
-// TooLong (with a nil error; the caller picks the error); a bare LF, or a CR
-// or NUL inside the line, gives Corrupt.
+// release drains the last line returned by next.
+func (lr *lineReader) release(src *evbuffer.Buffer) {
+	if lr.pending > 0 {
+		src.Drain(lr.pending)
+		lr.pending = 0
+	}
+}
+
+// next returns the next line without its CRLF when a whole line of at most
+// max bytes (CRLF excluded) is buffered, after draining the line it
+// returned before. The line aliases src and is valid until release, the
+// next call, or another change to src. A line longer than max gives TooLong
+// (with a nil error; the caller picks the error); a bare LF, or a CR or NUL
+// inside the line, gives Corrupt.
 func (lr *lineReader) next(src *evbuffer.Buffer, max int) ([]byte, ParseStatus, error) {
+	lr.release(src)
 	var ptr evbuffer.Ptr
 	if lr.scanned > 0 {
 		if err := src.PtrSet(&ptr, lr.scanned, evbuffer.PtrSetAbs); err != nil {
@@ -84,10 +99,12 @@ func (lr *lineReader) next(src *evbuffer.Buffer, max int) ([]byte, ParseStatus, 
 		return nil, TooLong, nil
 	}
 	lr.scanned = 0
-	line, ok := src.ReadLine(evbuffer.EOLLF)
-	if !ok {
-		return nil, Corrupt, fmt.Errorf("%w: cannot read line", ErrBuffer)
+	line, err := src.Pullup(p.Pos + 1)
+	if err != nil {
+		return nil, Corrupt, fmt.Errorf("%w: cannot read line: %w", ErrBuffer, err)
 	}
+	lr.pending = p.Pos + 1
+	line = line[:p.Pos]
 	if len(line) == 0 || line[len(line)-1] != '\r' {
 		return nil, Corrupt, fmt.Errorf("%w: bare LF", ErrLineEnding)
 	}
@@ -264,6 +281,7 @@ func (p *requestParser) parse(buf *evbuffer.Buffer) (ParseStatus, error) {
 			return p.fail(Corrupt, err)
 		}
 	}
+	p.lines.release(buf)
 	fr, err := decideFraming(&p.header, p.minor)
 	if err != nil && fr.kind == framingInvalid {
 		return p.fail(Corrupt, err)

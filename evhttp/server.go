@@ -162,6 +162,7 @@ type loopState struct {
 	draining bool
 	onEmpty  func() // Shutdown's: runs when the last connection closes
 	scratch  []byte // a reply head being built
+	sweeper  *core.Event
 }
 
 // maxFreeRequests bounds each loop's free list of Requests.
@@ -426,6 +427,7 @@ func (ls *loopState) drain(grace time.Duration, done func()) {
 	ls.draining = true
 	ls.closeIdle()
 	if ls.n == 0 {
+		ls.stopSweep()
 		done()
 		return
 	}
@@ -435,8 +437,8 @@ func (ls *loopState) drain(grace time.Duration, done func()) {
 			if timer != nil {
 				timer.Free()
 			}
+			ls.stopSweep()
 			done()
-			return
 		}
 	}
 	ls.onEmpty = check
@@ -468,6 +470,51 @@ func (ls *loopState) closeAll() {
 		next := c.next
 		c.abort(ErrServerClosed)
 		c = next
+	}
+}
+
+// sweepInterval is how often a loop trims the buffers of its idle
+// connections.
+const sweepInterval = time.Second
+
+// startSweep arms the loop's sweep timer if it is not armed.
+func (ls *loopState) startSweep() {
+	if ls.sweeper == nil {
+		ls.sweeper = ls.base.NewTimer(func(int, core.Flags) { ls.sweep() })
+	}
+	if ls.sweeper.Pending(core.Timeout) == 0 {
+		ls.sweeper.AddTimeout(sweepInterval)
+	}
+}
+
+// stopSweep frees the sweep timer (Shutdown).
+func (ls *loopState) stopSweep() {
+	if ls.sweeper != nil {
+		ls.sweeper.Free()
+		ls.sweeper = nil
+	}
+}
+
+// sweep gives back the buffer memory of connections that have been idle
+// since the last sweep: an empty evbuffer keeps its segment list so that a
+// busy connection does not allocate one per request, and the sweep drops
+// it once the connection has gone quiet, so idle connections hold only
+// their BufferEvent and conn. It re-arms itself while the loop has
+// connections.
+func (ls *loopState) sweep() {
+	for c := ls.conns.next; c != &ls.conns; c = c.next {
+		if c.req != nil || c.closing || c.bev == nil {
+			continue
+		}
+		if in := c.bev.Input(); in.Len() == 0 {
+			in.Trim()
+		}
+		if out := c.bev.Output(); out.Len() == 0 {
+			out.Trim()
+		}
+	}
+	if ls.n > 0 && ls.sweeper != nil {
+		ls.sweeper.AddTimeout(sweepInterval)
 	}
 }
 
