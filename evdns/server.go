@@ -1,0 +1,291 @@
+package evdns
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/goevent/goevent/core"
+	"github.com/goevent/goevent/internal/netutil"
+	"github.com/miekg/dns"
+	"golang.org/x/sys/unix"
+)
+
+// Server defaults (libevent's EVDNS_SOPT_* defaults).
+const (
+	DefaultTCPIdleTimeout = 10 * time.Second
+	DefaultMaxTCPClients  = 10
+	// DefaultServerUDPSize is the EDNS0 UDP payload size a ServerPort
+	// advertises and the most it sends over UDP, whatever a client offers.
+	DefaultServerUDPSize = 1232
+)
+
+// A Handler answers the queries a ServerPort receives.
+type Handler interface {
+	// ServeDNS is called on the loop goroutine for each query. It adds
+	// records and an rcode to req and calls req.Respond (or req.Drop),
+	// at once or later, on the loop goroutine.
+	ServeDNS(req *Request)
+}
+
+// HandlerFunc adapts a function to a Handler.
+type HandlerFunc func(req *Request)
+
+// ServeDNS calls f(req).
+func (f HandlerFunc) ServeDNS(req *Request) { f(req) }
+
+// A ServerPort answers DNS queries on a UDP socket and any number of TCP
+// listeners through a Handler: libevent's evdns_server_port. It parses
+// each query, answers malformed ones with FORMERR and unknown opcodes
+// with NOTIMP without bothering the Handler, drops responses (QR set)
+// and fragments, and sends what the Handler built: name compression on,
+// the client's EDNS0 OPT answered with one of its own, and over UDP the
+// reply truncated (TC) to what the client can take (512 bytes without
+// EDNS0, else the smaller of its size and DefaultServerUDPSize).
+//
+// A ServerPort belongs to its Base's loop goroutine: call its methods
+// (and the Requests') from callbacks on that loop, or before the loop
+// runs, and from other goroutines only through Base.Post.
+type ServerPort struct {
+	base    *core.Base // immutable
+	handler Handler    // immutable
+
+	udpFD int // -1 for a TCP-only port
+	udpEv *core.Event
+
+	listeners []*core.Listener
+	conns     map[*serverConn]struct{}
+	idle      time.Duration
+	maxConns  int
+	closed    bool
+
+	buf []byte // receive buffer, loop-owned
+}
+
+// NewServerPort returns a ServerPort answering the queries that arrive on
+// pc, a *net.UDPConn (or any net.PacketConn with a SyscallConn method),
+// through h. It duplicates pc's descriptor and owns the duplicate; the
+// caller keeps pc and closes it when it likes. pc may be nil for a port
+// that only serves TCP (ServeTCP).
+func NewServerPort(base *core.Base, pc net.PacketConn, h Handler) (*ServerPort, error) {
+	p := &ServerPort{
+		base:     base,
+		handler:  h,
+		udpFD:    -1,
+		conns:    map[*serverConn]struct{}{},
+		idle:     DefaultTCPIdleTimeout,
+		maxConns: DefaultMaxTCPClients,
+		buf:      make([]byte, 65536),
+	}
+	if pc == nil {
+		return p, nil
+	}
+	fd, err := dupConn(pc)
+	if err != nil {
+		return nil, err
+	}
+	if err := netutil.SetNonblock(fd); err != nil {
+		closeFD(fd)
+		return nil, err
+	}
+	p.udpFD = fd
+	p.udpEv = base.NewEvent(fd, core.Read|core.Persist, func(int, core.Flags) { p.readUDP() })
+	if err := p.udpEv.Add(); err != nil {
+		p.udpEv.Free()
+		closeFD(fd)
+		return nil, err
+	}
+	return p, nil
+}
+
+// dupConn duplicates the descriptor under c (close-on-exec).
+func dupConn(c any) (int, error) {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return -1, fmt.Errorf("evdns: %T has no SyscallConn method", c)
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return -1, fmt.Errorf("evdns: %w", err)
+	}
+	fd := -1
+	var dupErr error
+	if err := raw.Control(func(s uintptr) { fd, dupErr = netutil.DupCloseOnExec(int(s)) }); err != nil {
+		return -1, fmt.Errorf("evdns: %w", err)
+	}
+	return fd, dupErr
+}
+
+// SetTCPIdleTimeout sets how long a TCP client may stay silent before its
+// connection is closed (libevent's EVDNS_SOPT_TCP_IDLE_TIMEOUT). Default
+// 10s. It applies to connections accepted afterwards.
+func (p *ServerPort) SetTCPIdleTimeout(d time.Duration) {
+	if d <= 0 {
+		d = DefaultTCPIdleTimeout
+	}
+	p.idle = d
+}
+
+// SetMaxTCPClients bounds the TCP connections open at once
+// (EVDNS_SOPT_TCP_MAX_CLIENTS); more are closed as soon as accepted.
+// Default 10.
+func (p *ServerPort) SetMaxTCPClients(n int) {
+	if n <= 0 {
+		n = DefaultMaxTCPClients
+	}
+	p.maxConns = n
+}
+
+// Close stops answering: the UDP socket, the listeners and every TCP
+// connection are closed, and Respond on a Request still open returns
+// ErrServerClosed. Close is idempotent.
+func (p *ServerPort) Close() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	if p.udpEv != nil {
+		p.udpEv.Free()
+		p.udpEv = nil
+	}
+	if p.udpFD >= 0 {
+		closeFD(p.udpFD)
+		p.udpFD = -1
+	}
+	for _, l := range p.listeners {
+		_ = l.Close()
+	}
+	p.listeners = nil
+	for c := range p.conns {
+		c.close()
+	}
+	return nil
+}
+
+// readUDP reads the queries waiting on the UDP socket, a batch per wake.
+func (p *ServerPort) readUDP() {
+	for range 64 {
+		if p.udpFD < 0 {
+			return
+		}
+		n, from, err := unix.Recvfrom(p.udpFD, p.buf, 0)
+		if err != nil {
+			return // EAGAIN, or an error the next datagram may not have
+		}
+		ap := fromAddrPort(from)
+		if !ap.IsValid() || ap.Port() == 0 {
+			continue
+		}
+		p.handle(p.buf[:n], ap, nil)
+	}
+}
+
+// sendUDP sends one reply; UDP replies that cannot leave now are dropped.
+func (p *ServerPort) sendUDP(b []byte, to netip.AddrPort) error {
+	if p.udpFD < 0 {
+		return ErrServerClosed
+	}
+	if err := unix.Sendto(p.udpFD, b, 0, sockaddrFor(p.udpFD, to)); err != nil {
+		return os.NewSyscallError("sendto", err)
+	}
+	return nil
+}
+
+// sockaddrFor returns to in the family of the socket fd: an IPv4 client
+// of an IPv6 socket is addressed v4-mapped.
+func sockaddrFor(fd int, to netip.AddrPort) unix.Sockaddr {
+	if sa, err := unix.Getsockname(fd); err == nil {
+		if _, ok := sa.(*unix.SockaddrInet6); ok {
+			return &unix.SockaddrInet6{Port: int(to.Port()), Addr: to.Addr().As16()}
+		}
+	}
+	return sockaddr(to)
+}
+
+// handle parses one query and hands it to the Handler, or answers it
+// itself when it is malformed or not a QUERY.
+func (p *ServerPort) handle(b []byte, from netip.AddrPort, conn *serverConn) {
+	req, answered := p.parse(b, from, conn)
+	if req == nil {
+		return
+	}
+	if conn != nil {
+		conn.pending++
+	}
+	if answered {
+		_ = req.Respond()
+		return
+	}
+	p.handler.ServeDNS(req)
+}
+
+// parse turns the message b into a Request. It returns nil for what must
+// get no answer (shorter than a header, or a response), and answered
+// true with the rcode already set for what the port answers itself:
+// FORMERR for a malformed query (echoing the header's id and opcode),
+// NOTIMP for an opcode other than QUERY, BADVERS for EDNS other than
+// version 0.
+func (p *ServerPort) parse(b []byte, from netip.AddrPort, conn *serverConn) (req *Request, answered bool) {
+	if len(b) < 12 || b[2]&0x80 != 0 {
+		return nil, false
+	}
+	q := new(dns.Msg)
+	req = &Request{port: p, RemoteAddr: from, conn: conn, Query: q, Network: "udp"}
+	if conn != nil {
+		req.Network = "tcp"
+	}
+	if err := q.Unpack(b); err != nil || !wellFormedQuery(b, q) {
+		*q = dns.Msg{}
+		q.Id = binary.BigEndian.Uint16(b)
+		q.Opcode = int(b[2]>>3) & 0xf
+		q.RecursionDesired = b[2]&1 != 0
+		req.init()
+		req.SetRcode(dns.RcodeFormatError)
+		return req, true
+	}
+	req.init()
+	if q.Opcode != dns.OpcodeQuery {
+		req.SetRcode(dns.RcodeNotImplemented)
+		return req, true
+	}
+	if opt := q.IsEdns0(); opt != nil && opt.Version() != 0 {
+		req.SetRcode(dns.RcodeBadVers)
+		return req, true
+	}
+	return req, false
+}
+
+// wellFormedQuery reports whether q, unpacked from b, is whole: as many
+// records as the header counts (miekg/dns returns what it could read of a
+// cut message), at least one question with its type and class present
+// (miekg/dns leaves them 0 when the message ends early), and at most one
+// OPT record.
+func wellFormedQuery(b []byte, q *dns.Msg) bool {
+	if !countsMatch(b, q) || len(q.Question) == 0 || countOPT(q) > 1 {
+		return false
+	}
+	for _, qq := range q.Question {
+		if qq.Qtype == 0 || qq.Qclass == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func countOPT(m *dns.Msg) int {
+	n := 0
+	for _, rr := range m.Extra {
+		if rr.Header().Rrtype == dns.TypeOPT {
+			n++
+		}
+	}
+	return n
+}
+
+// errConnGone: Respond for a TCP query whose connection has closed.
+var errConnGone = errors.New("evdns: client connection closed")
