@@ -24,9 +24,17 @@ func RequirePeer(t testing.TB, bin string) string {
 			return p
 		}
 	}
-	if os.Getenv("GOEVENT_REQUIRE_PEERS") == "1" {
-		t.Fatalf("peer %s required (GOEVENT_REQUIRE_PEERS=1) but not found: %v", bin, err)
-	}
-	t.Skipf("peer %s not installed", bin)
+	PeerUnavailable(t, bin, err)
 	return ""
+}
+
+// PeerUnavailable ends a test whose peer (a program, a C library it must
+// build against) is not there: a skip, or a failure when the environment
+// sets GOEVENT_REQUIRE_PEERS=1. what names the peer; err says why.
+func PeerUnavailable(t testing.TB, what string, err error) {
+	t.Helper()
+	if os.Getenv("GOEVENT_REQUIRE_PEERS") == "1" {
+		t.Fatalf("peer %s required (GOEVENT_REQUIRE_PEERS=1) but unavailable: %v", what, err)
+	}
+	t.Skipf("peer %s unavailable: %v", what, err)
 }

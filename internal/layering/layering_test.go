@@ -25,6 +25,7 @@ var layer = map[string]int{
 	"evhttp":           4,
 	"evdns":            4,
 	"evrpc":            5,
+	"evrpc/evtag":      5,
 }
 
 // forbidden lists imports that the architecture rules out even though the
