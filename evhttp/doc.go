@@ -1,14 +1,40 @@
-// Package evhttp is goevent's HTTP/1.x layer: libevent's evhttp in Go,
-// built as resumable parse steps over evbuffers, held to RFC 9110 and
-// RFC 9112 where libevent is lenient.
+// Package evhttp is goevent's HTTP/1.x layer: libevent's evhttp in Go, an
+// event-driven server held to RFC 9110 and RFC 9112 where libevent is
+// lenient.
 //
-// So far it holds the request side's parsing: the request line and header
-// section (requestParser, with limits on line length, header bytes and
-// field count), the body-framing decision that defends against request
-// smuggling (Content-Length with Transfer-Encoding, duplicate or malformed
-// lengths, codings other than a final chunked, missing or repeated Host),
-// and a chunked-body decoder that moves data between buffers without
-// copying. Each step returns a ParseStatus: AllRead, NeedMore, Corrupt or
-// TooLong, as libevent's message_read_status does, and can be called again
-// as more bytes arrive. The server and client built on them come next.
+// A Server runs on one core.Base (New) or on every loop of a core.Loops
+// (NewOnLoops), with no goroutine per connection: each connection is a
+// state machine driven by its bufferevent's callbacks, parsing requests in
+// resumable steps (each step returns AllRead, NeedMore, Corrupt or TooLong,
+// as libevent's message_read_status does) and answering them in order,
+// pipelined requests included.
+//
+//	base, _ := core.NewBase()
+//	srv := evhttp.New(base, nil)
+//	srv.SetCallback("/hello", func(r *evhttp.Request) {
+//		r.OutputHeaders().Set("Content-Type", "text/plain")
+//		r.OutputBuffer().AddString("Hello, World!")
+//		r.SendReply(evhttp.StatusOK, "", nil)
+//	})
+//	srv.Bind("127.0.0.1:8080")
+//	base.Dispatch()
+//
+// Handlers run on the loop goroutine of their connection and answer now or
+// later, from another goroutine through the Request's Base().Post. Replies
+// may be whole (SendReply), errors (SendError) or streamed
+// (SendReplyStart, SendReplyChunk with a drained callback for backpressure,
+// SendReplyEnd). Request bodies arrive whole by default or, on routes with
+// RouteOptions.StreamBody, in pieces with PauseBody/ResumeBody. Hijack hands
+// the connection's bufferevent to the caller after a 101 or for CONNECT.
+//
+// Defences are on by default: request-line, header and body limits (414,
+// 431, 413), header, body, idle and write timeouts (a client trickling
+// headers is cut at the header timeout), and every request-smuggling shape
+// rejected with 400 and a closed connection: Content-Length with
+// Transfer-Encoding, duplicate or malformed lengths, codings other than a
+// final chunked, obs-fold, bare CR or LF, NUL and control bytes, whitespace
+// before a colon, invalid or overflowing chunk sizes.
+//
+// The package also parses URIs (ParseURI, with libevent's strict and
+// non-strict modes), query strings (DecodeQuery) and percent-encoding.
 package evhttp
