@@ -16,7 +16,7 @@ import (
 func BenchmarkHandshake(b *testing.B) {
 	p := pkiOnce(b)
 	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
-		scfg := p.serverConfig()
+		scfg := p.ServerConfig()
 		scfg.MaxVersion = v
 		b.Run("goevent/"+tls.VersionName(v), func(b *testing.B) {
 			b.ReportAllocs()
@@ -24,7 +24,7 @@ func BenchmarkHandshake(b *testing.B) {
 			for b.Loop() {
 				fds := looptest.Socketpair(b)
 				srv, _ := NewServer(base, fds[0], scfg, 0)
-				cli, _ := NewClient(base, fds[1], p.clientConfig(), 0)
+				cli, _ := NewClient(base, fds[1], p.ClientConfig(), 0)
 				n := 0
 				cb := func(bev *bufferevent.BufferEvent, w bufferevent.What, err error) {
 					if w != bufferevent.Connected {
@@ -49,7 +49,7 @@ func BenchmarkHandshake(b *testing.B) {
 				c1, c2 := tcpPair(b)
 				done := make(chan error, 1)
 				go func() { done <- tls.Server(c1, scfg).Handshake() }()
-				if err := tls.Client(c2, p.clientConfig()).Handshake(); err != nil {
+				if err := tls.Client(c2, p.ClientConfig()).Handshake(); err != nil {
 					b.Fatal(err)
 				}
 				if err := <-done; err != nil {
@@ -91,7 +91,7 @@ func BenchmarkThroughput(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(chunk)
 		base := newBase(b)
-		srv, cli := tlsPair(b, base, p.serverConfig(), p.clientConfig())
+		srv, cli := tlsPair(b, base, p.ServerConfig(), p.ClientConfig())
 		want, got := 0, 0
 		srv.SetWatermark(bufferevent.Write, 256<<10, 0)
 		fill := func(bev *bufferevent.BufferEvent) {
@@ -123,7 +123,7 @@ func BenchmarkThroughput(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(chunk)
 		c1, c2 := tcpPair(b)
-		srv, cli := tls.Server(c1, p.serverConfig()), tls.Client(c2, p.clientConfig())
+		srv, cli := tls.Server(c1, p.ServerConfig()), tls.Client(c2, p.ClientConfig())
 		defer srv.Close()
 		defer cli.Close()
 		go srv.Handshake()

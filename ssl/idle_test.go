@@ -21,7 +21,7 @@ const idleConns = 1000
 func openIdle(t testing.TB, base *core.Base, n, payload int) []*bufferevent.BufferEvent {
 	t.Helper()
 	p := pkiOnce(t)
-	scfg, ccfg := p.serverConfig(), p.clientConfig()
+	scfg, ccfg := p.ServerConfig(), p.ClientConfig()
 	ends := make([]*bufferevent.BufferEvent, 0, 2*n)
 	want := 2 * n
 	msg := pattern(payload, 4)
@@ -153,7 +153,7 @@ func stdIdleMemory(t testing.TB, n, payload int) float64 {
 			if err != nil {
 				return
 			}
-			go idle(tls.Server(c, p.serverConfig()))
+			go idle(tls.Server(c, p.ServerConfig()))
 		}
 	}()
 	for range n {
@@ -161,7 +161,7 @@ func stdIdleMemory(t testing.TB, n, payload int) float64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		go idle(tls.Client(c, p.clientConfig()))
+		go idle(tls.Client(c, p.ClientConfig()))
 	}
 	for range 2 * n {
 		conns = append(conns, <-ready)
@@ -179,7 +179,7 @@ func stdIdleMemory(t testing.TB, n, payload int) float64 {
 // a transfer of full-size records.
 func TestRecordBuffersReleased(t *testing.T) {
 	p := pkiOnce(t)
-	if _, ok := findTLSBuffers(tls.Client(nil, p.clientConfig())); !ok {
+	if _, ok := findTLSBuffers(tls.Client(nil, p.ClientConfig())); !ok {
 		t.Fatal("crypto/tls layout changed: rawInput, input or hand not found")
 	}
 	base := newBase(t)

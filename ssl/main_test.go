@@ -1,15 +1,8 @@
 package ssl
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"fmt"
-	"math/big"
-	"net"
 	"testing"
 	"time"
 
@@ -38,18 +31,9 @@ func run(t testing.TB, base *core.Base) {
 	basetest.Run(t, base, loopLimit)
 }
 
-// testPKI is a CA with a server and a client certificate, made with
-// crypto/x509 for the test run.
-type testPKI struct {
-	caPool    *x509.CertPool
-	caPEM     []byte
-	server    tls.Certificate // example.test, localhost, 127.0.0.1
-	client    tls.Certificate // CN=client
-	otherPool *x509.CertPool  // a CA that signed nothing here
-	serverPEM []byte
-	serverKey []byte
-	otherPEM  []byte
-}
+// testPKI is basetest's PKI, made once per test binary (key generation
+// is not free and many tests use it).
+type testPKI = basetest.PKI
 
 var pkiOnce = func() func(testing.TB) *testPKI {
 	var p *testPKI
@@ -58,7 +42,7 @@ var pkiOnce = func() func(testing.TB) *testPKI {
 	return func(t testing.TB) *testPKI {
 		t.Helper()
 		if !done {
-			p, err = makePKI()
+			p, err = basetest.NewPKI()
 			done = true
 		}
 		if err != nil {
@@ -67,89 +51,6 @@ var pkiOnce = func() func(testing.TB) *testPKI {
 		return p
 	}
 }()
-
-func makePKI() (*testPKI, error) {
-	newCA := func(name string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			return nil, nil, err
-		}
-		tmpl := &x509.Certificate{
-			SerialNumber:          big.NewInt(1),
-			Subject:               pkix.Name{CommonName: name},
-			NotBefore:             time.Now().Add(-time.Hour),
-			NotAfter:              time.Now().Add(24 * time.Hour),
-			IsCA:                  true,
-			BasicConstraintsValid: true,
-			KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		if err != nil {
-			return nil, nil, err
-		}
-		c, err := x509.ParseCertificate(der)
-		return c, key, err
-	}
-	ca, caKey, err := newCA("goevent test CA")
-	if err != nil {
-		return nil, err
-	}
-	other, _, err := newCA("goevent other CA")
-	if err != nil {
-		return nil, err
-	}
-	leaf := func(serial int64, cn string, dns []string, ips []net.IP, usage x509.ExtKeyUsage) (tls.Certificate, []byte, []byte, error) {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			return tls.Certificate{}, nil, nil, err
-		}
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(serial),
-			Subject:      pkix.Name{CommonName: cn},
-			NotBefore:    time.Now().Add(-time.Hour),
-			NotAfter:     time.Now().Add(24 * time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-			DNSNames:     dns,
-			IPAddresses:  ips,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-		if err != nil {
-			return tls.Certificate{}, nil, nil, err
-		}
-		kder, err := x509.MarshalECPrivateKey(key)
-		if err != nil {
-			return tls.Certificate{}, nil, nil, err
-		}
-		certPEM := pemBlock("CERTIFICATE", der)
-		keyPEM := pemBlock("EC PRIVATE KEY", kder)
-		c, err := tls.X509KeyPair(certPEM, keyPEM)
-		return c, certPEM, keyPEM, err
-	}
-	p := &testPKI{caPool: x509.NewCertPool(), otherPool: x509.NewCertPool()}
-	p.caPool.AddCert(ca)
-	p.otherPool.AddCert(other)
-	p.otherPEM = pemBlock("CERTIFICATE", other.Raw)
-	p.caPEM = pemBlock("CERTIFICATE", ca.Raw)
-	p.server, p.serverPEM, p.serverKey, err = leaf(2, "example.test", []string{"example.test", "localhost"},
-		[]net.IP{net.IPv4(127, 0, 0, 1)}, x509.ExtKeyUsageServerAuth)
-	if err != nil {
-		return nil, err
-	}
-	p.client, _, _, err = leaf(3, "client", nil, nil, x509.ExtKeyUsageClientAuth)
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-func (p *testPKI) serverConfig() *tls.Config {
-	return &tls.Config{Certificates: []tls.Certificate{p.server}}
-}
-
-func (p *testPKI) clientConfig() *tls.Config {
-	return &tls.Config{RootCAs: p.caPool, ServerName: "example.test"}
-}
 
 // requirePeer is basetest.RequirePeer.
 func requirePeer(t testing.TB, bin string) string {

@@ -139,8 +139,8 @@ func runPeer(t *testing.T, stdin string, name string, args ...string) (string, e
 func TestOpenSSLClient(t *testing.T) {
 	openssl := requirePeer(t, "openssl")
 	p := pkiOnce(t)
-	ca := writeFile(t, "ca.pem", p.caPEM)
-	cfg := p.serverConfig()
+	ca := writeFile(t, "ca.pem", p.CAPEM)
+	cfg := p.ServerConfig()
 	cfg.NextProtos = []string{"echo/1"}
 	ps := startPeerServer(t, cfg)
 	for _, v := range []struct {
@@ -169,8 +169,8 @@ func TestOpenSSLClient(t *testing.T) {
 func TestCurlClient(t *testing.T) {
 	curl := requirePeer(t, "curl")
 	p := pkiOnce(t)
-	ca := writeFile(t, "ca.pem", p.caPEM)
-	ps := startPeerServer(t, p.serverConfig())
+	ca := writeFile(t, "ca.pem", p.CAPEM)
+	ps := startPeerServer(t, p.ServerConfig())
 	_, port, _ := net.SplitHostPort(ps.addr)
 	out, err := runPeer(t, "", curl, "-sS", "--max-time", "20", "--cacert", ca,
 		"--resolve", "example.test:"+port+":127.0.0.1", "https://example.test:"+port+"/hello")
@@ -178,7 +178,7 @@ func TestCurlClient(t *testing.T) {
 		t.Fatalf("curl: %v\n%s", err, out)
 	}
 	// A CA that does not match: curl refuses the certificate.
-	other := writeFile(t, "other.pem", p.otherPEM)
+	other := writeFile(t, "other.pem", p.OtherPEM)
 	out, err = runPeer(t, "", curl, "-sS", "--max-time", "20", "--cacert", other,
 		"--resolve", "example.test:"+port+":127.0.0.1", "https://example.test:"+port+"/hello")
 	if err == nil {
@@ -201,8 +201,8 @@ func freePort(t *testing.T) string {
 func TestOpenSSLServer(t *testing.T) {
 	openssl := requirePeer(t, "openssl")
 	p := pkiOnce(t)
-	cert := writeFile(t, "srv.pem", p.serverPEM)
-	key := writeFile(t, "srv.key", p.serverKey)
+	cert := writeFile(t, "srv.pem", p.ServerPEM)
+	key := writeFile(t, "srv.key", p.ServerKey)
 	for _, v := range []struct {
 		flag string
 		want uint16
@@ -225,7 +225,7 @@ func TestOpenSSLServer(t *testing.T) {
 				}
 			}()
 			base := newBase(t)
-			ccfg := p.clientConfig()
+			ccfg := p.ClientConfig()
 			ccfg.NextProtos = []string{"http/1.1"}
 			cli, err := NewClient(base, -1, ccfg, 0)
 			if err != nil {
@@ -269,8 +269,8 @@ func TestOpenSSLServer(t *testing.T) {
 func TestOpenSSLServerRenegotiation(t *testing.T) {
 	openssl := requirePeer(t, "openssl")
 	p := pkiOnce(t)
-	cert := writeFile(t, "srv.pem", p.serverPEM)
-	key := writeFile(t, "srv.key", p.serverKey)
+	cert := writeFile(t, "srv.pem", p.ServerPEM)
+	key := writeFile(t, "srv.key", p.ServerKey)
 	port := freePort(t)
 	cmd := exec.Command(openssl, "s_server", "-tls1_2", "-accept", "127.0.0.1:"+port, "-cert", cert, "-key", key)
 	stdin, err := cmd.StdinPipe()
@@ -298,7 +298,7 @@ func TestOpenSSLServerRenegotiation(t *testing.T) {
 	}()
 
 	base := newBase(t)
-	cli, err := NewClient(base, -1, p.clientConfig(), 0)
+	cli, err := NewClient(base, -1, p.ClientConfig(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func TestHandshakeEchoALPNSNI(t *testing.T) {
 		t.Run(tls.VersionName(v), func(t *testing.T) {
 			p := pkiOnce(t)
 			base := newBase(t)
-			scfg := p.serverConfig()
+			scfg := p.ServerConfig()
 			scfg.NextProtos = []string{"h2", "echo/1"}
 			scfg.MaxVersion = v
 			var sniSeen string
@@ -31,7 +31,7 @@ func TestHandshakeEchoALPNSNI(t *testing.T) {
 				sniSeen = h.ServerName
 				return nil, nil
 			}
-			ccfg := p.clientConfig()
+			ccfg := p.ClientConfig()
 			ccfg.NextProtos = []string{"echo/1"}
 			srv, cli := tlsPair(t, base, scfg, ccfg)
 			var sev, cev events
@@ -110,7 +110,7 @@ func TestBulkBothWays(t *testing.T) {
 	n := bulkSize(t)
 	p := pkiOnce(t)
 	base := newBase(t)
-	srv, cli := tlsPair(t, base, p.serverConfig(), p.clientConfig())
+	srv, cli := tlsPair(t, base, p.ServerConfig(), p.ClientConfig())
 	up, down := pattern(n, 1), pattern(n, 2)
 	wantUp, wantDown := sha256.Sum256(up), sha256.Sum256(down)
 	type side struct {
@@ -168,7 +168,7 @@ func TestBulkBothWays(t *testing.T) {
 func TestManySmallWrites(t *testing.T) {
 	p := pkiOnce(t)
 	base := newBase(t)
-	srv, cli := tlsPair(t, base, p.serverConfig(), p.clientConfig())
+	srv, cli := tlsPair(t, base, p.ServerConfig(), p.ClientConfig())
 	const n = 20000
 	var want bytes.Buffer
 	for i := range n {
@@ -213,9 +213,9 @@ func TestHalfClose(t *testing.T) {
 		t.Run(tls.VersionName(v), func(t *testing.T) {
 			p := pkiOnce(t)
 			base := newBase(t)
-			scfg := p.serverConfig()
+			scfg := p.ServerConfig()
 			scfg.MaxVersion = v
-			srv, cli := tlsPair(t, base, scfg, p.clientConfig())
+			srv, cli := tlsPair(t, base, scfg, p.ClientConfig())
 			var req, resp bytes.Buffer
 			srv.SetCallbacks(func(bev *bufferevent.BufferEvent) {
 				req.ReadFrom(bev.Input())
@@ -259,7 +259,7 @@ func TestHalfClose(t *testing.T) {
 func TestCloseSendsCloseNotify(t *testing.T) {
 	p := pkiOnce(t)
 	base := newBase(t)
-	srv, cli := tlsPair(t, base, p.serverConfig(), p.clientConfig())
+	srv, cli := tlsPair(t, base, p.ServerConfig(), p.ClientConfig())
 	var got bytes.Buffer
 	closed := false
 	srv.SetCallbacks(nil, nil, func(bev *bufferevent.BufferEvent, w bufferevent.What, err error) {
@@ -297,11 +297,11 @@ func TestFilterOverPair(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := Filter(a, p.serverConfig(), Accepting, bufferevent.CloseOnFree)
+	srv, err := Filter(a, p.ServerConfig(), Accepting, bufferevent.CloseOnFree)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cli, err := Filter(b, p.clientConfig(), Connecting, bufferevent.CloseOnFree)
+	cli, err := Filter(b, p.ClientConfig(), Connecting, bufferevent.CloseOnFree)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,9 +359,9 @@ func failingHandshake(t *testing.T, scfg, ccfg *tls.Config) (cw bufferevent.What
 
 func TestBadCertificate(t *testing.T) {
 	p := pkiOnce(t)
-	ccfg := p.clientConfig()
-	ccfg.RootCAs = p.otherPool // does not know the server's CA
-	cw, cerr, sw, serr := failingHandshake(t, p.serverConfig(), ccfg)
+	ccfg := p.ClientConfig()
+	ccfg.RootCAs = p.OtherPool // does not know the server's CA
+	cw, cerr, sw, serr := failingHandshake(t, p.ServerConfig(), ccfg)
 	var verr *tls.CertificateVerificationError
 	var uerr x509.UnknownAuthorityError
 	if cw != bufferevent.Error|bufferevent.Reading || !errors.Is(cerr, ErrHandshake) || !errors.As(cerr, &verr) || !errors.As(cerr, &uerr) {
@@ -376,22 +376,22 @@ func TestBadCertificate(t *testing.T) {
 
 func TestWrongSNI(t *testing.T) {
 	p := pkiOnce(t)
-	ccfg := p.clientConfig()
+	ccfg := p.ClientConfig()
 	ccfg.ServerName = "other.test" // the certificate is for example.test
-	cw, cerr, _, _ := failingHandshake(t, p.serverConfig(), ccfg)
+	cw, cerr, _, _ := failingHandshake(t, p.ServerConfig(), ccfg)
 	var herr x509.HostnameError
 	if cw&bufferevent.Error == 0 || !errors.As(cerr, &herr) {
 		t.Errorf("client: %v %v", cw, cerr)
 	}
 	// A server that refuses unknown names.
-	scfg := p.serverConfig()
+	scfg := p.ServerConfig()
 	scfg.GetConfigForClient = func(h *tls.ClientHelloInfo) (*tls.Config, error) {
 		if h.ServerName != "example.test" {
 			return nil, errors.New("unknown server name " + h.ServerName)
 		}
 		return nil, nil
 	}
-	ccfg = p.clientConfig()
+	ccfg = p.ClientConfig()
 	ccfg.ServerName = "other.test"
 	cw, cerr, sw, serr := failingHandshake(t, scfg, ccfg)
 	if sw&bufferevent.Error == 0 || !errors.Is(serr, ErrHandshake) || cw&bufferevent.Error == 0 {
@@ -401,12 +401,12 @@ func TestWrongSNI(t *testing.T) {
 
 func TestClientCertificate(t *testing.T) {
 	p := pkiOnce(t)
-	scfg := p.serverConfig()
+	scfg := p.ServerConfig()
 	scfg.ClientAuth = tls.RequireAndVerifyClientCert
-	scfg.ClientCAs = p.caPool
+	scfg.ClientCAs = p.CAPool
 	base := newBase(t)
-	ccfg := p.clientConfig()
-	ccfg.Certificates = []tls.Certificate{p.client}
+	ccfg := p.ClientConfig()
+	ccfg.Certificates = []tls.Certificate{p.Client}
 	srv, cli := tlsPair(t, base, scfg, ccfg)
 	var peer string
 	n := 0
@@ -431,7 +431,7 @@ func TestClientCertificate(t *testing.T) {
 		t.Errorf("server saw client certificate %q", peer)
 	}
 	// Without a certificate the server refuses.
-	cw, cerr, sw, serr := failingHandshake(t, scfg, p.clientConfig())
+	cw, cerr, sw, serr := failingHandshake(t, scfg, p.ClientConfig())
 	if sw&bufferevent.Error == 0 || !errors.Is(serr, ErrHandshake) {
 		t.Errorf("server without client cert: %v %v (client %v %v)", sw, serr, cw, cerr)
 	}
@@ -441,9 +441,9 @@ func TestResumption(t *testing.T) {
 	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		t.Run(tls.VersionName(v), func(t *testing.T) {
 			p := pkiOnce(t)
-			scfg := p.serverConfig()
+			scfg := p.ServerConfig()
 			scfg.MaxVersion = v
-			ccfg := p.clientConfig()
+			ccfg := p.ClientConfig()
 			ccfg.ClientSessionCache = tls.NewLRUClientSessionCache(4)
 			for i, want := range []bool{false, true} {
 				base := newBase(t)
@@ -480,7 +480,7 @@ func TestGarbageClientHello(t *testing.T) {
 	p := pkiOnce(t)
 	base := newBase(t)
 	fds := looptest.Socketpair(t)
-	srv, err := NewServer(base, fds[0], p.serverConfig(), 0)
+	srv, err := NewServer(base, fds[0], p.ServerConfig(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -510,7 +510,7 @@ func TestStalledHandshake(t *testing.T) {
 	p := pkiOnce(t)
 	base := newBase(t)
 	fds := looptest.Socketpair(t)
-	srv, err := NewServer(base, fds[0], p.serverConfig(), 0)
+	srv, err := NewServer(base, fds[0], p.ServerConfig(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -546,7 +546,7 @@ func TestPeerClosesDuringHandshake(t *testing.T) {
 	p := pkiOnce(t)
 	base := newBase(t)
 	fds := looptest.Socketpair(t)
-	cli, err := NewClient(base, fds[0], p.clientConfig(), 0)
+	cli, err := NewClient(base, fds[0], p.ClientConfig(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +575,7 @@ func TestPeerClosesDuringHandshake(t *testing.T) {
 // socket; the TCP Connected is held back until the TLS one.
 func TestClientConnect(t *testing.T) {
 	p := pkiOnce(t)
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", p.serverConfig())
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", p.ServerConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -592,7 +592,7 @@ func TestClientConnect(t *testing.T) {
 		srvDone <- err
 	}()
 	base := newBase(t)
-	cli, err := NewClient(base, -1, p.clientConfig(), 0)
+	cli, err := NewClient(base, -1, p.ClientConfig(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
