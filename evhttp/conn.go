@@ -113,6 +113,9 @@ func (c *conn) onWrite(*bufferevent.BufferEvent) {
 }
 
 func (c *conn) onEvent(_ *bufferevent.BufferEvent, what bufferevent.What, err error) {
+	if what&bufferevent.Connected != 0 {
+		return // a TLS handshake finished (ssl's BufferEvents report it)
+	}
 	if c.closing {
 		c.free()
 		return
@@ -132,14 +135,11 @@ func (c *conn) onEvent(_ *bufferevent.BufferEvent, what bufferevent.What, err er
 	case what&bufferevent.Timeout != 0:
 		c.abort(fmt.Errorf("%w: writing", ErrTimeout))
 	case what&bufferevent.EOF != 0:
+		// The client half-closed: answer the complete requests it sent,
+		// then close once the output is written (the last reply may
+		// still be queued, even on an idle connection); adjust closes at
+		// once if a request was cut short.
 		c.eof = true
-		if r := c.req; r == nil || !r.bodyDone {
-			// Idle, or a request cut short: nobody is waiting for a reply.
-			c.abort(fmt.Errorf("%w: %w", errConnClosed, ErrIncomplete))
-			return
-		}
-		// The client half-closed after a complete request: answer it,
-		// then close.
 		c.process()
 	default:
 		if err == nil {
@@ -410,7 +410,7 @@ func (c *conn) bodyFailed(r *Request, code int, err error) {
 
 // finish ends a request whose reply is complete and starts on the next.
 func (c *conn) finish(r *Request) {
-	keep := r.keepAlive && r.bodyDone && !c.ls.draining && !c.eof
+	keep := r.keepAlive && r.bodyDone && !c.ls.draining
 	c.req = nil
 	c.ls.putRequest(r)
 	if !keep {
@@ -522,12 +522,16 @@ func (c *conn) discard() {
 
 // close closes the connection after its output is written (Shutdown, idle
 // timeout, a reply that ends the connection).
-func (c *conn) close() {
+func (c *conn) close() { c.closeWith(nil) }
+
+// closeWith is close telling a handler waiting to answer why (err nil:
+// ErrServerClosed).
+func (c *conn) closeWith(err error) {
 	if c.bev == nil {
 		return
 	}
 	bev := c.bev
-	c.detach(nil)
+	c.detach(err)
 	bev.Close(c.srv.cfg.WriteTimeout, nil)
 }
 
@@ -584,6 +588,7 @@ func (c *conn) adjust() {
 	in := c.bev.Input()
 	want := !c.eof && !c.upgraded
 	var rto time.Duration
+	needInput := false // the request cannot go on without more bytes
 	switch r := c.req; {
 	case r == nil:
 		rto = cfg.IdleTimeout
@@ -592,12 +597,20 @@ func (c *conn) adjust() {
 		}
 	case r.p.state != stateDone:
 		rto = c.headerTimeoutLeft()
+		needInput = true
 	case !r.bodyDone && (!r.handled || r.onBody != nil && !r.paused && r.in.Len() < cfg.StreamBufferSize):
 		rto = cfg.BodyTimeout
+		needInput = true
 	case !r.bodyDone:
 		want = want && in.Len() < cfg.StreamBufferSize
 	default: // waiting for the reply; read only to notice the client leave
 		want = want && in.Len() < cfg.MaxHeaderBytes
+	}
+	if needInput && c.eof {
+		// Cut short by the client's half-close: nobody waits for a reply
+		// to it, but earlier replies still go out.
+		c.closeWith(fmt.Errorf("%w: %w", errConnClosed, ErrIncomplete))
+		return
 	}
 	c.setTimeouts(rto, cfg.WriteTimeout)
 	if on := c.bev.Enabled()&bufferevent.Read != 0; on != want {

@@ -2,9 +2,15 @@ package evhttp
 
 import (
 	"bufio"
+	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"net"
+	"os/exec"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,23 +90,41 @@ func (r *rawResponse) header(name string) string {
 // head says the request was HEAD (no body whatever the headers say).
 func readResponse(t testing.TB, br *bufio.Reader, head bool) *rawResponse {
 	t.Helper()
+	r, err := parseResponse(br, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// parseResponse is readResponse for goroutines other than the test's: it
+// returns an error for malformed or incomplete input, io.EOF alone when
+// the connection ended before the response's first byte.
+func parseResponse(br *bufio.Reader, head bool) (*rawResponse, error) {
 	line, err := br.ReadString('\n')
 	if err != nil {
-		t.Fatalf("status line: %v (got %q)", err, line)
+		if err == io.EOF && line == "" {
+			return nil, io.EOF
+		}
+		return nil, fmt.Errorf("status line: %w (got %q)", err, line)
 	}
 	r := &rawResponse{status: strings.TrimRight(line, "\r\n"), headers: map[string][]string{}}
 	f := strings.SplitN(r.status, " ", 3)
-	if len(f) < 2 || !strings.HasPrefix(f[0], "HTTP/1.") || len(f[1]) != 3 {
-		t.Fatalf("bad status line %q", r.status)
+	if len(f) < 2 || !strings.HasPrefix(f[0], "HTTP/1.") || len(f[1]) != 3 || !strings.HasSuffix(line, "\r\n") {
+		return nil, fmt.Errorf("bad status line %q", line)
 	}
-	r.code = int(f[1][0]-'0')*100 + int(f[1][1]-'0')*10 + int(f[1][2]-'0')
+	code, err := strconv.Atoi(f[1])
+	if err != nil {
+		return nil, fmt.Errorf("bad status line %q", line)
+	}
+	r.code = code
 	for {
 		line, err := br.ReadString('\n')
 		if err != nil {
-			t.Fatalf("header: %v", err)
+			return nil, fmt.Errorf("header: %w (got %q)", err, line)
 		}
 		if !strings.HasSuffix(line, "\r\n") {
-			t.Fatalf("header line without CRLF: %q", line)
+			return nil, fmt.Errorf("header line without CRLF: %q", line)
 		}
 		line = strings.TrimSuffix(line, "\r\n")
 		if line == "" {
@@ -108,13 +132,13 @@ func readResponse(t testing.TB, br *bufio.Reader, head bool) *rawResponse {
 		}
 		k, v, ok := strings.Cut(line, ": ")
 		if !ok {
-			t.Fatalf("bad header line %q", line)
+			return nil, fmt.Errorf("bad header line %q", line)
 		}
 		k = strings.ToLower(k)
 		r.headers[k] = append(r.headers[k], v)
 	}
 	if head || r.code < 200 || r.code == 204 || r.code == 304 {
-		return r
+		return r, nil
 	}
 	var body strings.Builder
 	switch {
@@ -122,40 +146,46 @@ func readResponse(t testing.TB, br *bufio.Reader, head bool) *rawResponse {
 		for {
 			line, err := br.ReadString('\n')
 			if err != nil {
-				t.Fatalf("chunk size: %v", err)
+				return nil, fmt.Errorf("chunk size: %w", err)
 			}
-			var n int
-			for _, c := range strings.TrimSuffix(line, "\r\n") {
-				n = n*16 + strings.IndexRune("0123456789abcdef", c|0x20)
+			n, err := strconv.ParseUint(strings.TrimSuffix(line, "\r\n"), 16, 31)
+			if err != nil || !strings.HasSuffix(line, "\r\n") {
+				return nil, fmt.Errorf("bad chunk size line %q", line)
 			}
 			if n == 0 {
 				if l, err := br.ReadString('\n'); err != nil || l != "\r\n" {
-					t.Fatalf("last chunk: %q %v", l, err)
+					return nil, fmt.Errorf("last chunk: %q %v", l, err)
 				}
 				break
 			}
 			buf := make([]byte, n+2)
 			if _, err := io.ReadFull(br, buf); err != nil {
-				t.Fatalf("chunk: %v", err)
+				return nil, fmt.Errorf("chunk: %w", err)
+			}
+			if string(buf[n:]) != "\r\n" {
+				return nil, fmt.Errorf("chunk data not followed by CRLF")
 			}
 			body.Write(buf[:n])
 		}
 	case r.header("Content-Length") != "":
-		var n int
-		for _, c := range r.header("Content-Length") {
-			n = n*10 + int(c-'0')
+		n, err := strconv.ParseUint(r.header("Content-Length"), 10, 31)
+		if err != nil {
+			return nil, fmt.Errorf("bad Content-Length %q", r.header("Content-Length"))
 		}
 		buf := make([]byte, n)
 		if _, err := io.ReadFull(br, buf); err != nil {
-			t.Fatalf("body: %v", err)
+			return nil, fmt.Errorf("body: %w", err)
 		}
 		body.Write(buf)
 	default:
-		b, _ := io.ReadAll(br)
+		b, err := io.ReadAll(br)
+		if err != nil {
+			return nil, fmt.Errorf("body: %w", err)
+		}
 		body.Write(b)
 	}
 	r.body = body.String()
-	return r
+	return r, nil
 }
 
 // expectClosed fails the test unless the server closes c (EOF or reset)
@@ -171,4 +201,51 @@ func expectClosed(t testing.TB, c net.Conn, br *bufio.Reader, limit time.Duratio
 	if ne, ok := err.(net.Error); ok && ne.Timeout() {
 		t.Fatalf("connection not closed within %v", limit)
 	}
+}
+
+// runPeer runs the peer program bin with args, killing it if it runs past
+// limit, and returns what it wrote to standard output and standard error.
+func runPeer(t testing.TB, limit time.Duration, bin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %q: still running after %v\nstderr: %s", bin, args, limit, e.String())
+	}
+	return o.String(), e.String(), err
+}
+
+// connTracker records the client connections (by remote address) that
+// requests arrived on, so a test can tell whether a client reused one.
+type connTracker struct {
+	mu    sync.Mutex
+	conns map[string]int // remote address: requests
+}
+
+// wrap returns h recording each request's connection first.
+func (ct *connTracker) wrap(h HandlerFunc) HandlerFunc {
+	return func(r *Request) {
+		ct.mu.Lock()
+		if ct.conns == nil {
+			ct.conns = make(map[string]int)
+		}
+		ct.conns[r.RemoteAddr().String()]++
+		ct.mu.Unlock()
+		h(r)
+	}
+}
+
+// count returns how many connections requests arrived on, and how many
+// requests there were.
+func (ct *connTracker) count() (conns, requests int) {
+	ct.mu.Lock()
+	defer ct.mu.Unlock()
+	for _, n := range ct.conns {
+		requests += n
+	}
+	return len(ct.conns), requests
 }
