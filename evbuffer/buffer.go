@@ -579,6 +579,23 @@ func (b *Buffer) Peek(n int, vecs [][]byte) [][]byte {
 	return vecs
 }
 
+// Front returns the bytes at the front of the buffer that lie in its first
+// memory segment, without copying: nil when the buffer is empty or starts
+// with a file segment. It is Peek for one slice, for parsers that look for
+// a delimiter in the common case where it is in the first segment. The
+// slice aliases the buffer, stays valid until the next change to it, has
+// its capacity clipped, and must not be modified.
+func (b *Buffer) Front() []byte {
+	if b.empty() {
+		return nil
+	}
+	s := b.firstSeg()
+	if s.file != nil {
+		return nil
+	}
+	return s.buf[s.off:s.end:s.end]
+}
+
 // Pullup makes the first n bytes (all if n < 0) contiguous in memory and
 // returns them. When they already lie in one memory segment nothing is
 // copied; otherwise they are copied (file segments read) into one new block

@@ -507,3 +507,23 @@ func TestTrimReleasesHeldMemory(t *testing.T) {
 		t.Fatal("buffer unusable after Trim")
 	}
 }
+
+func TestFront(t *testing.T) {
+	var b Buffer
+	if b.Front() != nil {
+		t.Fatal("Front of an empty buffer")
+	}
+	b.AddString("abc")
+	b.AddReference([]byte("def"), nil)
+	if f := b.Front(); string(f) != "abc" || cap(f) != 3 {
+		t.Fatalf("Front %q cap %d", f, cap(f))
+	}
+	b.Drain(2)
+	if f := b.Front(); string(f) != "c" {
+		t.Fatalf("Front after Drain %q", f)
+	}
+	b.Drain(1)
+	if f := b.Front(); string(f) != "def" {
+		t.Fatalf("Front of the reference %q", f)
+	}
+}

@@ -80,6 +80,18 @@ func (lr *lineReader) release(src *evbuffer.Buffer) {
 // inside the line, gives Corrupt.
 func (lr *lineReader) next(src *evbuffer.Buffer, max int) ([]byte, ParseStatus, error) {
 	lr.release(src)
+	if lr.scanned == 0 {
+		// Fast path: the line is in the first segment.
+		if f := src.Front(); len(f) > 0 {
+			if i := bytes.IndexByte(f, '\n'); i >= 0 {
+				if i > max+1 {
+					return nil, TooLong, nil
+				}
+				lr.pending = i + 1
+				return checkLine(f[:i])
+			}
+		}
+	}
 	var ptr evbuffer.Ptr
 	if lr.scanned > 0 {
 		if err := src.PtrSet(&ptr, lr.scanned, evbuffer.PtrSetAbs); err != nil {
@@ -104,7 +116,12 @@ func (lr *lineReader) next(src *evbuffer.Buffer, max int) ([]byte, ParseStatus, 
 		return nil, Corrupt, fmt.Errorf("%w: cannot read line: %w", ErrBuffer, err)
 	}
 	lr.pending = p.Pos + 1
-	line = line[:p.Pos]
+	return checkLine(line[:p.Pos])
+}
+
+// checkLine checks a line without its LF: it must end in CR and hold no
+// other CR and no NUL. It returns the line without the CR.
+func checkLine(line []byte) ([]byte, ParseStatus, error) {
 	if len(line) == 0 || line[len(line)-1] != '\r' {
 		return nil, Corrupt, fmt.Errorf("%w: bare LF", ErrLineEnding)
 	}
