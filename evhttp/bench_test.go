@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/goevent/goevent/core"
-	"github.com/goevent/goevent/evbuffer"
 	"github.com/goevent/goevent/internal/basetest"
 	"golang.org/x/sys/unix"
 )
@@ -51,7 +50,6 @@ func benchServe(b *testing.B, depth int) {
 	}
 	b.StopTimer()
 	s.loops[0].closeAll()
-	_ = evbuffer.New
 }
 
 func BenchmarkServerPlain(b *testing.B)       { benchServe(b, 1) }
