@@ -63,6 +63,10 @@ func (r *Request) SendReply(code int, reason string, body *evbuffer.Buffer) erro
 	}
 	c := r.c
 	r.code = code
+	if err := r.compressWhole(code); err != nil {
+		r.keepAlive = false
+		return r.sendError(StatusInternalServerError, "", err)
+	}
 	withBody := bodyAllowed(code) && r.p.method != "HEAD"
 	err := c.writeHead(r, code, reason, int64(r.out.Len()), false, false)
 	out := c.bev.Output()
@@ -141,6 +145,7 @@ func (r *Request) SendReplyStart(code int, reason string) error {
 		return fmt.Errorf("evhttp: invalid status code %d for a streamed reply", code)
 	}
 	r.code = code
+	r.startStreamCompression(code)
 	r.respLength = -1
 	if v := r.outHeaders.Get("Content-Length"); v != "" {
 		if n, ok := parseContentLength([]byte(v)); ok {
@@ -173,6 +178,12 @@ func (r *Request) SendReplyChunk(body *evbuffer.Buffer, drained func(*Request)) 
 	}
 	c := r.c
 	out := c.bev.Output()
+	if r.zw != nil && body != nil && body.Len() > 0 {
+		if err := r.compressChunk(body, false); err != nil {
+			return fmt.Errorf("%w: compressing: %w", ErrBuffer, err)
+		}
+		body = &r.zbuf
+	}
 	n := 0
 	if body != nil {
 		n = body.Len()
@@ -223,6 +234,14 @@ func (r *Request) SendReplyEnd() error {
 		return ErrReplyNotStarted
 	}
 	c := r.c
+	if r.zw != nil {
+		// The compressed stream's trailer goes out as the last chunk.
+		if err := r.compressChunk(nil, true); err == nil && r.zbuf.Len() > 0 {
+			if err := r.SendReplyChunk(&r.zbuf, nil); err != nil {
+				return err
+			}
+		}
+	}
 	if r.respChunk {
 		c.bev.Output().AddString("0\r\n\r\n")
 	} else if r.respLength >= 0 && r.respSent < r.respLength && bodyAllowed(r.code) && r.p.method != "HEAD" {

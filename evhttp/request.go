@@ -8,6 +8,7 @@ import (
 	"github.com/goevent/goevent/bufferevent"
 	"github.com/goevent/goevent/core"
 	"github.com/goevent/goevent/evbuffer"
+	"github.com/goevent/goevent/filters"
 )
 
 // A Request is one HTTP request received by a Server and the reply being
@@ -49,6 +50,10 @@ type Request struct {
 	respChunk  bool  // reply uses chunked framing
 	respLength int64 // Content-Length of a streamed reply, -1 when none
 	respSent   int64 // body bytes of a streamed reply queued so far
+
+	zw    filters.Compressor // a streamed reply's compressor; nil when not compressed
+	zpool *filters.Pool
+	zbuf  evbuffer.Buffer // zw's output
 }
 
 // replyState is how far a Request's reply has got.
@@ -76,6 +81,11 @@ func (r *Request) reset() {
 	r.onBody, r.onBodyEnd, r.onCancel, r.drained = nil, nil, nil, nil
 	r.reply, r.code, r.keepAlive = replyNone, 0, false
 	r.respChunk, r.respLength, r.respSent = false, -1, 0
+	if r.zw != nil {
+		r.zpool.Put(r.zw)
+		r.zw, r.zpool = nil, nil
+	}
+	r.zbuf.Reset()
 }
 
 // Method returns the request method, case-sensitive ("GET").

@@ -29,6 +29,9 @@ type RouteOptions struct {
 	// MaxBodySize overrides the Server's limit for this route (0: the
 	// Server's; negative: no limit but 1<<62).
 	MaxBodySize int64
+	// Compress turns compressed replies on or off for this route
+	// (CompressDefault: as Config.Compress says).
+	Compress CompressMode
 }
 
 type route struct {

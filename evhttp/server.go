@@ -71,6 +71,10 @@ type Config struct {
 	// in its InputBuffer before the server stops reading until the
 	// handler drains them. Default 256 KiB.
 	StreamBufferSize int
+	// Compress, when set, compresses the replies that qualify (see
+	// CompressConfig) on every route but those with CompressOff. Routes
+	// with CompressOn compress even when it is nil, with the defaults.
+	Compress *CompressConfig
 }
 
 func (c *Config) withDefaults() Config {
@@ -143,6 +147,10 @@ type Server struct {
 	nconns   atomic.Int64
 	shutdown atomic.Bool
 
+	comp        *compressor // Config.Compress; nil when off
+	compOnce    sync.Once
+	compDefault *compressor // for CompressOn routes when comp is nil
+
 	mu        sync.Mutex
 	listeners []*BoundSocket
 	done      chan struct{} // closed when shut down and every connection closed
@@ -192,6 +200,9 @@ func newServer(bases []*core.Base, cfg *Config) *Server {
 		cfg = &Config{}
 	}
 	s := &Server{cfg: cfg.withDefaults(), done: make(chan struct{})}
+	if s.cfg.Compress != nil {
+		s.comp = newCompressor(s.cfg.Compress)
+	}
 	for _, b := range bases {
 		ls := &loopState{srv: s, base: b}
 		ls.conns.next, ls.conns.prev = &ls.conns, &ls.conns
