@@ -17,8 +17,11 @@ var DefaultCompressTypes = []string{
 	"application/wasm", "application/x-javascript", "image/svg+xml",
 }
 
-// DefaultCompressMinSize is CompressConfig's default MinSize.
-const DefaultCompressMinSize = 1024
+// Default sizes of CompressConfig.
+const (
+	DefaultCompressMinSize = 1024
+	DefaultCompressMaxSize = 8 << 20
+)
 
 // CompressConfig turns on compressed replies (Content-Encoding gzip, or
 // zstd for clients that prefer it): for a Server through Config.Compress,
@@ -28,13 +31,18 @@ const DefaultCompressMinSize = 1024
 // "Cache-Control: no-transform", its Content-Type is one of Types, and a
 // whole reply (SendReply) is at least MinSize bytes; a streamed reply
 // (SendReplyStart) is compressed chunk by chunk unless the handler set its
-// Content-Length. Compressed replies get "Vary: Accept-Encoding" (so do the
+// Content-Length. A whole reply larger than MaxSize is sent as it is. Compressed replies get "Vary: Accept-Encoding" (so do the
 // replies that would have been compressed for another client) and a
 // strong ETag is weakened ("W/" prefix), since the bytes differ.
 type CompressConfig struct {
 	// MinSize: smaller whole replies are sent as they are. Default
 	// DefaultCompressMinSize; negative: compress any size.
 	MinSize int
+	// MaxSize: larger whole replies are sent as they are, so that a big
+	// file is not compressed into memory at once (stream it with
+	// SendReplyStart to compress it chunk by chunk). Default
+	// DefaultCompressMaxSize; negative: no limit.
+	MaxSize int
 	// Types lists media types (no parameters) to compress; "type/*"
 	// matches a whole type. Default DefaultCompressTypes.
 	Types []string
@@ -70,6 +78,9 @@ func newCompressor(cfg *CompressConfig) *compressor {
 	}
 	if c.cfg.MinSize == 0 {
 		c.cfg.MinSize = DefaultCompressMinSize
+	}
+	if c.cfg.MaxSize == 0 {
+		c.cfg.MaxSize = DefaultCompressMaxSize
 	}
 	if len(c.cfg.Types) == 0 {
 		c.cfg.Types = DefaultCompressTypes
@@ -207,7 +218,7 @@ func (r *Request) compressWhole(code int) error {
 	if comp == nil || !r.compressible(code, comp) {
 		return nil
 	}
-	if comp.cfg.MinSize > 0 && r.out.Len() < comp.cfg.MinSize {
+	if comp.cfg.MinSize > 0 && r.out.Len() < comp.cfg.MinSize || comp.cfg.MaxSize > 0 && r.out.Len() > comp.cfg.MaxSize {
 		return nil
 	}
 	enc, coding, ok := r.chooseEncoding(comp)

@@ -50,7 +50,7 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 	fs.Var(&c.listen, "listen", "listen on `ADDR`: host:port or unix:/path; repeatable (default "+defaultListen+", or the sockets systemd passes)")
 	fs.StringVar(&c.root, "root", ".", "serve the files under `DIR`")
 	fs.Var(&c.proxy, "proxy", "send requests under `PREFIX=URL` to an upstream; repeatable (not available yet)")
-	fs.BoolVar(&c.gzip, "gzip", false, "compress compressible responses for clients accepting gzip (not available yet)")
+	fs.BoolVar(&c.gzip, "gzip", false, "compress compressible responses (text, JSON, JS, SVG... from 1 KiB to 8 MiB) for clients accepting gzip")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "certificate chain `FILE` (PEM): serve HTTPS on every listener")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "private key `FILE` (PEM) of -tls-cert")
 	fs.IntVar(&c.loops, "loops", runtime.NumCPU(), "number of event loops")
@@ -84,8 +84,6 @@ func (c *config) check() error {
 	switch {
 	case len(c.proxy) > 0:
 		return errors.New("-proxy is not available yet")
-	case c.gzip:
-		return errors.New("-gzip is not available yet")
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		return errors.New("-tls-cert and -tls-key go together")
 	case c.loops < 1:

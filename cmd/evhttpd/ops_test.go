@@ -67,7 +67,6 @@ func TestStartupErrors(t *testing.T) {
 		{"garbage certificate", []string{"-root", dir, "-listen", "127.0.0.1:0", "-tls-cert", garbage, "-tls-key", garbage}, ""},
 		{"cert without key", []string{"-tls-cert", garbage}, "evhttpd: -tls-cert and -tls-key go together\n"},
 		{"proxy", []string{"-proxy", "/api=http://127.0.0.1:1"}, "evhttpd: -proxy is not available yet\n"},
-		{"gzip", []string{"-gzip"}, "evhttpd: -gzip is not available yet\n"},
 		{"zero loops", []string{"-loops", "0"}, "evhttpd: -loops must be at least 1\n"},
 		{"relative status path", []string{"-status", "status"}, "evhttpd: -status must be a path starting with /\n"},
 		{"unknown user", []string{"-root", dir, "-listen", "127.0.0.1:0", "-user", "no-such-user-evhttpd"}, ""},

@@ -106,12 +106,16 @@ func (d *daemon) start() error {
 	if d.loops, err = core.NewLoops(cfg.loops); err != nil {
 		return fmt.Errorf("event loops: %w", err)
 	}
-	d.srv = evhttp.NewOnLoops(d.loops, &evhttp.Config{
+	scfg := &evhttp.Config{
 		MaxHeaderBytes: cfg.maxHeader,
 		MaxBodySize:    cfg.maxBody,
 		HeaderTimeout:  cfg.timeout,
 		IdleTimeout:    cfg.timeout,
-	})
+	}
+	if cfg.gzip {
+		scfg.Compress = &evhttp.CompressConfig{}
+	}
+	d.srv = evhttp.NewOnLoops(d.loops, scfg)
 	if err := d.routes(); err != nil {
 		return err
 	}

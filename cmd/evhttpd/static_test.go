@@ -1,15 +1,19 @@
 package main
 
 import (
+	"compress/gzip"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goevent/goevent/internal/basetest"
 )
 
 // siteFiles is the tree most tests serve.
@@ -369,4 +373,50 @@ func TestStatusCounters(t *testing.T) {
 	if rep.Connections < 4 || rep.OpenConnections < 1 {
 		t.Errorf("connections %d open %d", rep.Connections, rep.OpenConnections)
 	}
+}
+
+// TestGzipFlag: -gzip compresses compressible files for clients that
+// accept gzip (curl --compressed decodes it), leaves other types, small
+// files, ranges and precompressed siblings alone.
+func TestGzipFlag(t *testing.T) {
+	root := t.TempDir()
+	text := strings.Repeat("line of text to compress\n", 400)
+	writeTree(t, root, map[string]string{"big.txt": text, "small.txt": "tiny", "pic.png": text})
+	d := startDaemon(t, "-listen", "127.0.0.1:0", "-root", root, "-gzip")
+	raw := rawRequest(t, d.addr(), "GET /big.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n")
+	if rawHeader(raw, "Content-Encoding") != "gzip" || rawHeader(raw, "Vary") != "Accept-Encoding" || !strings.HasPrefix(rawHeader(raw, "ETag"), "W/") {
+		t.Fatalf("big.txt: %s", raw.head)
+	}
+	zr, err := gzip.NewReader(strings.NewReader(raw.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(zr); err != nil || string(got) != text {
+		t.Fatalf("decoded %d bytes, %v", len(got), err)
+	}
+	for _, req := range []string{
+		"GET /small.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n",
+		"GET /pic.png HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n",
+		"GET /big.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nRange: bytes=0-9\r\nConnection: close\r\n\r\n",
+		"GET /big.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	} {
+		if r := rawRequest(t, d.addr(), req); rawHeader(r, "Content-Encoding") != "" {
+			t.Errorf("%q compressed: %s", req, r.head)
+		}
+	}
+	curl := basetest.RequirePeer(t, "curl")
+	out, err := exec.Command(curl, "-sS", "--max-time", "10", "--compressed", d.url("/big.txt")).Output()
+	if err != nil || string(out) != text {
+		t.Fatalf("curl --compressed: %v, %d bytes", err, len(out))
+	}
+}
+
+// rawHeader returns the first value of the field name in r's head.
+func rawHeader(r rawResponse, name string) string {
+	for _, line := range strings.Split(r.head, "\r\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(k), name) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
