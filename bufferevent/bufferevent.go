@@ -87,9 +87,10 @@ type BufferEvent struct {
 	// Deferred callbacks (DeferCallbacks), and the socket's write attempt
 	// at the end of the batch (flushQueued).
 	deferred core.Deferred
-	pendErr  *pendingErr // the error of pendEvents; nil when none
 
 	opts           Options // immutable
+	toRead         uint32  // read timeout in ms (SetTimeouts), 0: none
+	toWrite        uint32  // write timeout in ms, 0: none
 	refs           int16   // callbacks and handlers running on this BufferEvent
 	enabled        Direction
 	readSuspended  suspendReason
@@ -103,22 +104,19 @@ type BufferEvent struct {
 	kflags         uint8 // the kind's flags (sockFlags)
 }
 
-// pendingErr boxes the error of deferred events, so that a BufferEvent
-// spends one word on it.
-type pendingErr struct{ err error }
-
 // bevExtra is the state of a BufferEvent that most connections never use:
-// watermarks, timeouts, and a socket's write event and connect state.
+// watermarks, a socket's write event and connect state, the error of
+// deferred events.
 type bevExtra struct {
 	wmRead, wmWrite           watermark
 	inputCB                   *evbuffer.Callback // high watermark watcher, nil when unset
-	timeoutRead, timeoutWrite time.Duration
 	writeEv                   *core.Event // a socket's, made on first use
 	closing                   *closeState // Close in progress, nil otherwise
 	netConn                   *netConn    // AsNetConn view, nil until asked for
 	// SetMaxSingleRead and SetMaxSingleWrite; 0 means DefaultMaxSingle.
 	maxSingleRead, maxSingleWrite int
 	conn                          connState // a socket's Connect state
+	pendErr                       error     // the error of pendEvents (deferred callbacks); nil when none
 }
 
 // extra returns bev.x, allocating it on first use.
@@ -144,17 +142,23 @@ func (bev *BufferEvent) wmWrite() watermark {
 }
 
 func (bev *BufferEvent) timeoutRead() time.Duration {
-	if bev.x == nil {
-		return 0
-	}
-	return bev.x.timeoutRead
+	return time.Duration(bev.toRead) * time.Millisecond
 }
 
 func (bev *BufferEvent) timeoutWrite() time.Duration {
-	if bev.x == nil {
-		return 0
+	return time.Duration(bev.toWrite) * time.Millisecond
+}
+
+// maxTimeout is the longest timeout SetTimeouts keeps (49 days, in ms in
+// a uint32); longer ones are clamped to it.
+const maxTimeout = time.Duration(1<<32-1) * time.Millisecond
+
+// toMillis rounds d up to whole milliseconds, clamped to maxTimeout.
+func toMillis(d time.Duration) uint32 {
+	if d >= maxTimeout {
+		return 1<<32 - 1
 	}
-	return bev.x.timeoutWrite
+	return uint32((d + time.Millisecond - 1) / time.Millisecond)
 }
 
 // scheduleFlush queues one write attempt for the end of the current batch
@@ -498,8 +502,8 @@ func (bev *BufferEvent) runEventCB(what What, err error, def bool) {
 	}
 	if def || bev.opts&DeferCallbacks != 0 {
 		bev.pendEvents |= what
-		if bev.pendErr == nil && err != nil {
-			bev.pendErr = &pendingErr{err}
+		if err != nil && (bev.x == nil || bev.x.pendErr == nil) {
+			bev.extra().pendErr = err
 		}
 		bev.deferred.Schedule()
 		return
@@ -544,10 +548,10 @@ func (bev *BufferEvent) runDeferred() {
 	}
 	if what := bev.pendEvents; what != 0 {
 		var err error
-		if bev.pendErr != nil {
-			err = bev.pendErr.err
+		if bev.x != nil {
+			err, bev.x.pendErr = bev.x.pendErr, nil
 		}
-		bev.pendEvents, bev.pendErr = 0, nil
+		bev.pendEvents = 0
 		if cb := bev.eventcb; cb != nil && !bev.freed {
 			cb(bev, what, err)
 		}
@@ -567,7 +571,10 @@ func (bev *BufferEvent) Free() {
 	}
 	bev.freed = true
 	bev.readcb, bev.writecb, bev.eventcb = nil, nil, nil
-	bev.pendRead, bev.pendWrite, bev.pendEvents, bev.pendErr = false, false, 0, nil
+	bev.pendRead, bev.pendWrite, bev.pendEvents = false, false, 0
+	if bev.x != nil {
+		bev.x.pendErr = nil
+	}
 	bev.deferred.Cancel()
 	bev.flushQueued = false
 	if bev.nc() != nil {

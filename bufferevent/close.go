@@ -38,7 +38,10 @@ func (bev *BufferEvent) Close(linger time.Duration, done func(unsent int, err er
 	}
 	cs := &closeState{done: done}
 	bev.readcb, bev.writecb, bev.eventcb = nil, nil, nil
-	bev.pendRead, bev.pendWrite, bev.pendEvents, bev.pendErr = false, false, 0, nil
+	bev.pendRead, bev.pendWrite, bev.pendEvents = false, false, 0
+	if bev.x != nil {
+		bev.x.pendErr = nil
+	}
 	bev.extra().closing = cs
 	bev.closingHook()
 	bev.Disable(Read)

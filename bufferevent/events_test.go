@@ -1,6 +1,9 @@
 package bufferevent
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestWhatString(t *testing.T) {
 	for _, c := range []struct {
@@ -22,5 +25,28 @@ func TestWhatString(t *testing.T) {
 	}
 	if (Read | Write).String() != "Read|Write" {
 		t.Error("Direction.String")
+	}
+}
+
+// TestTimeoutsKeptInMilliseconds: SetTimeouts keeps whole milliseconds,
+// rounded up, clamps huge values, and allocates no extra state.
+func TestTimeoutsKeptInMilliseconds(t *testing.T) {
+	base := newBase(t)
+	a, b, err := NewPair(base, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Free()
+	defer b.Free()
+	a.SetTimeouts(1500*time.Microsecond, 3*time.Second)
+	if r, w := a.Timeouts(); r != 2*time.Millisecond || w != 3*time.Second {
+		t.Fatalf("Timeouts() = %v, %v", r, w)
+	}
+	a.SetTimeouts(1000*24*time.Hour, 0)
+	if r, w := a.Timeouts(); r != maxTimeout || w != 0 {
+		t.Fatalf("Timeouts() = %v, %v after a huge one", r, w)
+	}
+	if a.x != nil {
+		t.Fatal("SetTimeouts allocated the extra state")
 	}
 }

@@ -7,7 +7,9 @@ import (
 )
 
 // SetTimeouts sets the read and write timeouts (0: none), like libevent's
-// bufferevent_set_timeouts. The read timeout counts while reading is
+// bufferevent_set_timeouts. They are kept in whole milliseconds (rounded
+// up; at most 49 days), so that they cost the BufferEvent no memory of
+// their own. The read timeout counts while reading is
 // enabled and not suspended (by a high watermark, a rate limit or a
 // connect); the write timeout while Output holds data to write (and while
 // a connect is in progress). Progress in a direction restarts its timeout.
@@ -24,16 +26,13 @@ func (bev *BufferEvent) SetTimeouts(read, write time.Duration) error {
 	if read < 0 || write < 0 {
 		return ErrInvalid
 	}
-	for _, d := range [2]time.Duration{read, write} {
+	bev.toRead, bev.toWrite = toMillis(read), toMillis(write)
+	for _, d := range [2]time.Duration{bev.timeoutRead(), bev.timeoutWrite()} {
 		if d > 0 {
 			// A Base holds a bounded number of common timeouts; past it,
 			// AddTimeout falls back to the heap, which is still correct.
 			_ = bev.base.InitCommonTimeout(d)
 		}
-	}
-	if read > 0 || write > 0 || bev.x != nil {
-		x := bev.extra()
-		x.timeoutRead, x.timeoutWrite = read, write
 	}
 	bev.ops.adjTimeouts()
 	return nil
