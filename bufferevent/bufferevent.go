@@ -108,11 +108,11 @@ type BufferEvent struct {
 // watermarks, a socket's write event and connect state, the error of
 // deferred events.
 type bevExtra struct {
-	wmRead, wmWrite           watermark
-	inputCB                   *evbuffer.Callback // high watermark watcher, nil when unset
-	writeEv                   *core.Event // a socket's, made on first use
-	closing                   *closeState // Close in progress, nil otherwise
-	netConn                   *netConn    // AsNetConn view, nil until asked for
+	wmRead, wmWrite watermark
+	inputCB         *evbuffer.Callback // high watermark watcher, nil when unset
+	writeEv         *core.Event        // a socket's, made on first use
+	closing         *closeState        // Close in progress, nil otherwise
+	netConn         *netConn           // AsNetConn view, nil until asked for
 	// SetMaxSingleRead and SetMaxSingleWrite; 0 means DefaultMaxSingle.
 	maxSingleRead, maxSingleWrite int
 	conn                          connState // a socket's Connect state
