@@ -76,8 +76,9 @@ var (
 
 // Errors of the server's connections, given to cancel and body callbacks.
 var (
-	// ErrTimeout: a header, body, idle or write timeout passed. It
-	// satisfies net.Error with Timeout() true.
+	// ErrTimeout: a timeout passed: the server's header, body, idle or
+	// write timeout, or a client Connection's connect, read or write
+	// timeout. It satisfies net.Error with Timeout() true.
 	ErrTimeout error = timeoutError{}
 	// ErrIncomplete: the connection ended in the middle of a request.
 	ErrIncomplete = errors.New("evhttp: request incomplete")
