@@ -78,8 +78,7 @@ type BufferEvent struct {
 
 	input, output evbuffer.Buffer
 
-	readcb, writecb func(*BufferEvent)
-	eventcb         func(*BufferEvent, What, error)
+	h Handler // the callbacks; nil when none
 
 	rl *rateLimiter // rate limiting; nil when unlimited
 	x  *bevExtra    // rarely used state; nil until needed
@@ -221,10 +220,56 @@ func (bev *BufferEvent) Underlying() *BufferEvent { return bev.ops.underlying() 
 // Writing. Callbacks run on the loop goroutine; each may call any method,
 // Free included. Loop goroutine only (other goroutines: Base.Post).
 func (bev *BufferEvent) SetCallbacks(read, write func(*BufferEvent), event func(*BufferEvent, What, error)) {
+	if read == nil && write == nil && event == nil {
+		bev.SetHandler(nil)
+		return
+	}
+	bev.SetHandler(&funcHandler{read, write, event})
+}
+
+// A Handler receives a BufferEvent's callbacks, as SetCallbacks's
+// functions do: OnRead when data arrived, OnWrite when Output drained,
+// OnEvent for EOF, Error, Timeout and Connected. It is for types that
+// handle many connections (a server's connection state), which then need
+// no closure per callback per connection.
+type Handler interface {
+	OnRead(*BufferEvent)
+	OnWrite(*BufferEvent)
+	OnEvent(*BufferEvent, What, error)
+}
+
+// SetHandler sets h to receive the callbacks in place of any set before;
+// nil drops them. The rules of SetCallbacks apply. Loop goroutine only
+// (other goroutines: Base.Post).
+func (bev *BufferEvent) SetHandler(h Handler) {
 	if bev.freed || bev.closing() != nil {
 		return
 	}
-	bev.readcb, bev.writecb, bev.eventcb = read, write, event
+	bev.h = h
+}
+
+// funcHandler is SetCallbacks's Handler.
+type funcHandler struct {
+	read, write func(*BufferEvent)
+	event       func(*BufferEvent, What, error)
+}
+
+func (f *funcHandler) OnRead(b *BufferEvent) {
+	if f.read != nil {
+		f.read(b)
+	}
+}
+
+func (f *funcHandler) OnWrite(b *BufferEvent) {
+	if f.write != nil {
+		f.write(b)
+	}
+}
+
+func (f *funcHandler) OnEvent(b *BufferEvent, what What, err error) {
+	if f.event != nil {
+		f.event(b, what, err)
+	}
 }
 
 // Enable starts reading (Read), writing (Write) or both. A new
@@ -463,7 +508,7 @@ func (bev *BufferEvent) dataWritten() {
 }
 
 func (bev *BufferEvent) runReadCB(def bool) {
-	if bev.freed || bev.readcb == nil {
+	if bev.freed || bev.h == nil {
 		return
 	}
 	if def || bev.opts&DeferCallbacks != 0 {
@@ -472,12 +517,12 @@ func (bev *BufferEvent) runReadCB(def bool) {
 		return
 	}
 	bev.incref()
-	bev.readcb(bev)
+	bev.h.OnRead(bev)
 	bev.decref()
 }
 
 func (bev *BufferEvent) runWriteCB(def bool) {
-	if bev.freed || bev.writecb == nil {
+	if bev.freed || bev.h == nil {
 		return
 	}
 	if def || bev.opts&DeferCallbacks != 0 {
@@ -486,7 +531,7 @@ func (bev *BufferEvent) runWriteCB(def bool) {
 		return
 	}
 	bev.incref()
-	bev.writecb(bev)
+	bev.h.OnWrite(bev)
 	bev.decref()
 }
 
@@ -497,7 +542,7 @@ func (bev *BufferEvent) runEventCB(what What, err error, def bool) {
 		bev.closingEvent(what, err)
 		return
 	}
-	if bev.freed || bev.eventcb == nil {
+	if bev.freed || bev.h == nil {
 		return
 	}
 	if def || bev.opts&DeferCallbacks != 0 {
@@ -509,7 +554,7 @@ func (bev *BufferEvent) runEventCB(what What, err error, def bool) {
 		return
 	}
 	bev.incref()
-	bev.eventcb(bev, what, err)
+	bev.h.OnEvent(bev, what, err)
 	bev.decref()
 }
 
@@ -530,20 +575,20 @@ func (bev *BufferEvent) runDeferred() {
 	}
 	if bev.pendEvents&Connected != 0 {
 		bev.pendEvents &^= Connected
-		if cb := bev.eventcb; cb != nil && !bev.freed {
-			cb(bev, Connected, nil)
+		if h := bev.h; h != nil && !bev.freed {
+			h.OnEvent(bev, Connected, nil)
 		}
 	}
 	if bev.pendRead {
 		bev.pendRead = false
-		if cb := bev.readcb; cb != nil && !bev.freed {
-			cb(bev)
+		if h := bev.h; h != nil && !bev.freed {
+			h.OnRead(bev)
 		}
 	}
 	if bev.pendWrite {
 		bev.pendWrite = false
-		if cb := bev.writecb; cb != nil && !bev.freed {
-			cb(bev)
+		if h := bev.h; h != nil && !bev.freed {
+			h.OnWrite(bev)
 		}
 	}
 	if what := bev.pendEvents; what != 0 {
@@ -552,8 +597,8 @@ func (bev *BufferEvent) runDeferred() {
 			err, bev.x.pendErr = bev.x.pendErr, nil
 		}
 		bev.pendEvents = 0
-		if cb := bev.eventcb; cb != nil && !bev.freed {
-			cb(bev, what, err)
+		if h := bev.h; h != nil && !bev.freed {
+			h.OnEvent(bev, what, err)
 		}
 	}
 }
@@ -570,7 +615,7 @@ func (bev *BufferEvent) Free() {
 		return
 	}
 	bev.freed = true
-	bev.readcb, bev.writecb, bev.eventcb = nil, nil, nil
+	bev.h = nil
 	bev.pendRead, bev.pendWrite, bev.pendEvents = false, false, 0
 	if bev.x != nil {
 		bev.x.pendErr = nil

@@ -37,7 +37,7 @@ func (bev *BufferEvent) Close(linger time.Duration, done func(unsent int, err er
 		bev.nc().detach(nil)
 	}
 	cs := &closeState{done: done}
-	bev.readcb, bev.writecb, bev.eventcb = nil, nil, nil
+	bev.h = nil
 	bev.pendRead, bev.pendWrite, bev.pendEvents = false, false, 0
 	if bev.x != nil {
 		bev.x.pendErr = nil

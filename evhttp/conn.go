@@ -24,9 +24,9 @@ type conn struct {
 	bev        *bufferevent.BufferEvent
 	peer       netip.AddrPort
 	req        *Request // the request being read or answered; nil when idle
-	headStart  int64    // loop time (ns) of the current request's first byte
-	rto, wto   time.Duration
-	lingerEnd  int64 // loop time (ns) when a lingering close gives up
+	// mark is a loop time (ns): the current request's first byte while its
+	// head is read, or when a lingering close gives up.
+	mark int64
 
 	inProcess bool // process is on the stack
 	again     bool // something asked process to run again
@@ -80,13 +80,15 @@ func (s *Server) newConn(ls *loopState, bs *BoundSocket, fd int, peer netip.Addr
 	ls.conns.prev = c
 	ls.n++
 	s.nconns.Add(1)
-	bev.SetCallbacks(c.onRead, c.onWrite, c.onEvent)
+	bev.SetHandler(c)
 	ls.startSweep()
 	c.setTimeouts(s.cfg.IdleTimeout, s.cfg.WriteTimeout)
 	bev.Enable(bufferevent.Read | bufferevent.Write)
 }
 
-func (c *conn) onRead(*bufferevent.BufferEvent) {
+// OnRead, OnWrite and OnEvent make conn the bufferevent.Handler of its
+// BufferEvent, so a connection costs no closure per callback.
+func (c *conn) OnRead(*bufferevent.BufferEvent) {
 	if c.closing {
 		c.discard()
 		return
@@ -94,7 +96,7 @@ func (c *conn) onRead(*bufferevent.BufferEvent) {
 	c.process()
 }
 
-func (c *conn) onWrite(*bufferevent.BufferEvent) {
+func (c *conn) OnWrite(*bufferevent.BufferEvent) {
 	if c.closing {
 		if c.bev.Output().Len() == 0 {
 			c.startLinger()
@@ -112,7 +114,7 @@ func (c *conn) onWrite(*bufferevent.BufferEvent) {
 	}
 }
 
-func (c *conn) onEvent(_ *bufferevent.BufferEvent, what bufferevent.What, err error) {
+func (c *conn) OnEvent(_ *bufferevent.BufferEvent, what bufferevent.What, err error) {
 	if what&bufferevent.Connected != 0 {
 		return // a TLS handshake finished (ssl's BufferEvents report it)
 	}
@@ -212,7 +214,7 @@ func (c *conn) step() {
 			r.chunked.maxTrailerBytes = c.srv.cfg.MaxHeaderBytes
 			r.chunked.maxTrailers = c.srv.cfg.MaxHeaders
 			c.req = r
-			c.headStart = c.ls.base.Now().UnixNano()
+			c.mark = c.ls.base.Now().UnixNano()
 		}
 		if r.reply == replyDone {
 			c.finish(r)
@@ -222,7 +224,7 @@ func (c *conn) step() {
 			st, err := r.p.parse(in)
 			switch st {
 			case NeedMore:
-				if d := c.srv.cfg.HeaderTimeout; d > 0 && c.ls.base.Now().UnixNano()-c.headStart >= int64(d) {
+				if d := c.srv.cfg.HeaderTimeout; d > 0 && c.ls.base.Now().UnixNano()-c.mark >= int64(d) {
 					c.fail(StatusRequestTimeout, fmt.Errorf("%w: header section", ErrTimeout))
 				}
 				return
@@ -503,7 +505,7 @@ func (c *conn) startLinger() {
 		c.free()
 		return
 	}
-	c.lingerEnd = c.ls.base.Now().Add(lingerTotal).UnixNano()
+	c.mark = c.ls.base.Now().Add(lingerTotal).UnixNano()
 	c.bev.SetTimeouts(lingerTimeout, 0)
 	c.bev.Enable(bufferevent.Read)
 }
@@ -515,7 +517,7 @@ func (c *conn) startLinger() {
 func (c *conn) discard() {
 	in := c.bev.Input()
 	in.Drain(in.Len())
-	if c.ls.base.Now().UnixNano() > c.lingerEnd {
+	if c.ls.base.Now().UnixNano() > c.mark {
 		c.free()
 	}
 }
@@ -631,9 +633,9 @@ func (c *conn) headerTimeoutLeft() time.Duration {
 	if d <= 0 {
 		return 0
 	}
-	left := time.Duration(int64(d) - (c.ls.base.Now().UnixNano() - c.headStart))
-	g := d / 8
-	if g <= 0 {
+	left := time.Duration(int64(d) - (c.ls.base.Now().UnixNano() - c.mark))
+	g := (d/8 + time.Millisecond - 1) / time.Millisecond * time.Millisecond // BufferEvents keep whole ms
+	if g >= d {
 		return d
 	}
 	if left <= 0 {
@@ -642,11 +644,12 @@ func (c *conn) headerTimeoutLeft() time.Duration {
 	return (left + g - 1) / g * g
 }
 
+// setTimeouts sets the BufferEvent's timeouts when they change (they are
+// whole milliseconds on both sides: see Config.withDefaults).
 func (c *conn) setTimeouts(rto, wto time.Duration) {
-	if rto == c.rto && wto == c.wto {
+	if r, w := c.bev.Timeouts(); r == rto && w == wto {
 		return
 	}
-	c.rto, c.wto = rto, wto
 	c.bev.SetTimeouts(rto, wto)
 }
 

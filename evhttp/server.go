@@ -107,14 +107,17 @@ func (c *Config) withDefaults() Config {
 	return cfg
 }
 
+// durationOr returns d, or def when d is 0, or 0 (none) when d is
+// negative, rounded up to whole milliseconds: BufferEvents keep their
+// timeouts in milliseconds, and connections compare theirs with them.
 func durationOr(d, def time.Duration) time.Duration {
 	switch {
 	case d == 0:
-		return def
+		d = def
 	case d < 0:
 		return 0
 	}
-	return d
+	return (d + time.Millisecond - 1) / time.Millisecond * time.Millisecond
 }
 
 // BevFunc makes the BufferEvent for an accepted connection fd on base: a
