@@ -214,7 +214,7 @@ func (c *conn) step() {
 			r.chunked.maxTrailerBytes = c.srv.cfg.MaxHeaderBytes
 			r.chunked.maxTrailers = c.srv.cfg.MaxHeaders
 			c.req = r
-			c.mark = c.ls.base.Now().UnixNano()
+			c.mark = 0 // set on the first NeedMore: most heads arrive whole
 		}
 		if r.reply == replyDone {
 			c.finish(r)
@@ -224,6 +224,11 @@ func (c *conn) step() {
 			st, err := r.p.parse(in)
 			switch st {
 			case NeedMore:
+				if c.mark == 0 {
+					// The loop's time is cached per pass, so this is the
+					// time the request's first bytes were read.
+					c.mark = c.ls.base.Now().UnixNano()
+				}
 				if d := c.srv.cfg.HeaderTimeout; d > 0 && c.ls.base.Now().UnixNano()-c.mark >= int64(d) {
 					c.fail(StatusRequestTimeout, fmt.Errorf("%w: header section", ErrTimeout))
 				}

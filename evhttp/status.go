@@ -99,15 +99,25 @@ var statusText = map[int]string{
 // does the same).
 var classText = [...]string{1: "Informational", 2: "Success", 3: "Redirection", 4: "Client Error", 5: "Server Error"}
 
+// statusTable is statusText as an array indexed by code, with the class
+// names filled in: StatusText runs for every reply.
+var statusTable = func() (t [600]string) {
+	for code := 100; code < 600; code++ {
+		if s, ok := statusText[code]; ok {
+			t[code] = s
+		} else {
+			t[code] = classText[code/100]
+		}
+	}
+	return t
+}()
+
 // StatusText returns the reason phrase for code: RFC 9110's phrase, the
 // class name ("Client Error") for an unlisted code of a known class, or ""
 // for a code outside 100–599.
 func StatusText(code int) string {
-	if s, ok := statusText[code]; ok {
-		return s
-	}
 	if code >= 100 && code < 600 {
-		return classText[code/100]
+		return statusTable[code]
 	}
 	return ""
 }
