@@ -35,6 +35,17 @@
 // final chunked, obs-fold, bare CR or LF, NUL and control bytes, whitespace
 // before a colon, invalid or overflowing chunk sizes.
 //
+// Around the server: Config.Compress (or RouteOptions.Compress) encodes
+// replies with gzip or zstd; Upgrade turns a request into a WebSocket
+// connection (DialWebSocket is the client side); HandlerAdapter serves any
+// net/http Handler from a bounded worker pool.
+//
+// The client side is Connection (libevent's evhttp_connection): requests
+// built with NewClientRequest, keep-alive and optional pipelining, retries
+// with backoff, TLS, unix sockets, streamed bodies both ways, and a Pool of
+// connections per host for proxies. Host names are resolved through
+// bufferevent's Resolver interface, which evdns implements.
+//
 // The package also parses URIs (ParseURI, with libevent's strict and
 // non-strict modes), query strings (DecodeQuery) and percent-encoding.
 package evhttp
