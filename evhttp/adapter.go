@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/goevent/goevent/bufferevent"
 	"github.com/goevent/goevent/core"
 )
 
@@ -324,9 +323,5 @@ func (c *adapterCall) failed() error {
 // abort closes the connection of a reply that cannot be completed (loop).
 func (c *adapterCall) abort(r *Request) {
 	c.r = nil
-	if conn := r.Connection(); conn != nil {
-		if bev := conn.BufferEvent(); bev != nil {
-			bev.TriggerEvent(bufferevent.Error, ErrHandlerPanic, 0)
-		}
-	}
+	r.Abort()
 }

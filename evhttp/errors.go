@@ -82,6 +82,8 @@ var (
 	ErrTimeout error = timeoutError{}
 	// ErrIncomplete: the connection ended in the middle of a request.
 	ErrIncomplete = errors.New("evhttp: request incomplete")
+	// ErrAborted: the handler aborted the request (Request.Abort).
+	ErrAborted = errors.New("evhttp: request aborted by its handler")
 )
 
 type timeoutError struct{}

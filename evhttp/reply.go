@@ -243,13 +243,112 @@ func (r *Request) SendReplyEnd() error {
 		}
 	}
 	if r.respChunk {
-		c.bev.Output().AddString("0\r\n\r\n")
+		out := c.bev.Output()
+		out.AddString("0\r\n")
+		h := &r.outTrailers
+		for _, f := range h.fields {
+			name, value := h.name(f), h.value(f)
+			if !isToken(name) || !validFieldValue(value) || isFramingField(name) {
+				continue
+			}
+			out.Add(name)
+			out.AddString(": ")
+			out.Add(value)
+			out.AddString("\r\n")
+		}
+		out.AddString("\r\n")
 	} else if r.respLength >= 0 && r.respSent < r.respLength && bodyAllowed(r.code) && r.p.method != "HEAD" {
 		r.keepAlive = false
 	}
 	r.drained = nil
 	r.reply = replyDone
 	c.schedule()
+	return nil
+}
+
+// OutputTrailers returns the trailer fields sent after the body of a
+// streamed reply that uses chunked framing (SendReplyEnd writes them; other
+// replies have no trailer section, and these fields are dropped). Fields
+// that frame the message (Content-Length, Transfer-Encoding, Host...) and
+// invalid ones are not sent. Announce them with a Trailer field in
+// OutputHeaders if the client needs to know in advance.
+func (r *Request) OutputTrailers() *Header { return &r.outTrailers }
+
+// isFramingField reports whether a field may not appear in a trailer
+// (RFC 9110 §6.5.1: framing, routing, authentication, controls).
+func isFramingField(name []byte) bool {
+	for _, n := range [...]string{"Content-Length", "Transfer-Encoding", "Host", "Content-Encoding",
+		"Content-Type", "Content-Range", "Trailer", "Authorization", "Set-Cookie", "Cache-Control",
+		"Expect", "Max-Forwards", "TE", "Connection"} {
+		if equalFold(name, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// SendInformational sends an interim 1xx response (103 Early Hints with
+// the OutputHeaders' Link fields, or 100 Continue, 102 Processing) before
+// the final reply, to an HTTP/1.1 client; the OutputHeaders are sent with
+// it and then cleared for the final reply. 101 is not interim: use
+// SendReply and Hijack. An HTTP/1.0 client gets nothing (RFC 9110 §15.2).
+func (r *Request) SendInformational(code int) error {
+	if err := r.checkOpen(); err != nil {
+		return err
+	}
+	if r.reply != replyNone {
+		return ErrReplyStarted
+	}
+	if code < 100 || code > 199 || code == StatusSwitchingProtocols {
+		return fmt.Errorf("evhttp: invalid informational status %d", code)
+	}
+	if r.p.minor == 0 {
+		r.outHeaders.Reset()
+		return nil
+	}
+	b := r.c.ls.scratch[:0]
+	b = append(b, "HTTP/1.1 "...)
+	b = strconv.AppendInt(b, int64(code), 10)
+	b = append(b, ' ')
+	b = append(b, StatusText(code)...)
+	b = append(b, "\r\n"...)
+	h := &r.outHeaders
+	var err error
+	for _, f := range h.fields {
+		name, value := h.name(f), h.value(f)
+		if !isToken(name) || !validFieldValue(value) {
+			err = fmt.Errorf("%w: %q", ErrInvalidField, name)
+			continue
+		}
+		b = append(b, name...)
+		b = append(b, ": "...)
+		b = append(b, value...)
+		b = append(b, "\r\n"...)
+	}
+	b = append(b, "\r\n"...)
+	r.c.ls.scratch = b[:0]
+	r.outHeaders.Reset()
+	if e := r.c.bev.Output().Add(b); e != nil {
+		return fmt.Errorf("%w: %w", ErrBuffer, e)
+	}
+	if code == StatusContinue {
+		r.expect100 = false // owed no more
+	}
+	return err
+}
+
+// Abort ends the request's connection without a reply, or without the
+// rest of a started one: what was already queued is still written, then
+// the connection closes, so the client sees a reply cut short (no last
+// chunk, or fewer bytes than the Content-Length). It is for a handler that
+// cannot finish a reply it started (an upstream failing mid-body). The
+// Request is finished.
+func (r *Request) Abort() error {
+	if r.c == nil || r.c.bev == nil || r.reply == replyCanceled || r.reply == replyHijacked || r.reply == replyDone {
+		return ErrRequestDone
+	}
+	r.reply = replyCanceled
+	r.c.closeWith(ErrAborted)
 	return nil
 }
 

@@ -26,8 +26,9 @@ type Request struct {
 	route   route
 	srv     *Server // the Server (or virtual host) whose route answers
 
-	in, out    evbuffer.Buffer
-	outHeaders Header
+	in, out     evbuffer.Buffer
+	outHeaders  Header
+	outTrailers Header
 
 	path  string // percent-decoded path used for routing
 	uri   *URI   // parsed lazily by URI
@@ -75,6 +76,7 @@ func (r *Request) reset() {
 	r.in.Reset()
 	r.out.Reset()
 	r.outHeaders.Reset()
+	r.outTrailers.Reset()
 	r.path, r.uri, r.query, r.qdone = "", nil, nil, false
 	r.bodyRead, r.bodyLimit, r.bodyDone = 0, 0, false
 	r.handled, r.expect100, r.paused = false, false, false
