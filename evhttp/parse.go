@@ -212,12 +212,13 @@ type requestParser struct {
 	err         error // sticky result once done or failed
 
 	// Results, valid after parse returns AllRead.
-	method  string
-	target  string
-	form    targetForm
-	minor   int // 0 or 1: HTTP/1.minor
-	header  Header
-	framing bodyFraming
+	method     string
+	target     string
+	lastTarget string // the previous request's target, kept by reset for reuse
+	form       targetForm
+	minor      int // 0 or 1: HTTP/1.minor
+	header     Header
+	framing    bodyFraming
 }
 
 // reset forgets the previous request but keeps the header storage.
@@ -228,6 +229,9 @@ func (p *requestParser) reset() {
 	p.headerBytes = 0
 	p.status = 0
 	p.err = nil
+	if p.target != "" {
+		p.lastTarget = p.target
+	}
 	p.method, p.target = "", ""
 	p.form, p.minor = 0, 0
 	p.header.Reset()
@@ -341,7 +345,14 @@ func (p *requestParser) parseRequestLine(line []byte) error {
 		return err
 	}
 	p.method = internMethod(method)
-	p.target = string(target)
+	if string(target) == p.lastTarget {
+		// The same target as this parser's previous request (a keep-alive
+		// client polling one URL, a health check): reuse its string, so
+		// such requests allocate nothing.
+		p.target = p.lastTarget
+	} else {
+		p.target = string(target)
+	}
 	p.form = form
 	return nil
 }
