@@ -52,15 +52,6 @@ func main() {
 		fatal(fmt.Errorf("unknown -mode %q", *mode))
 	}
 
-	echo := func(bev *bufferevent.BufferEvent) {
-		_ = bev.Output().AddBuffer(bev.Input())
-	}
-	done := func(bev *bufferevent.BufferEvent) { bev.Free() }
-	event := func(bev *bufferevent.BufferEvent, what bufferevent.What, err error) {
-		if what&(bufferevent.EOF|bufferevent.Error) != 0 {
-			bev.Free()
-		}
-	}
 	ln, err := core.Listen(b, "tcp4", *addr, func(fd int, _ netip.AddrPort) {
 		bev, err := bufferevent.NewSocket(b, fd, bufferevent.CloseOnFree)
 		if err != nil {
@@ -72,13 +63,13 @@ func main() {
 			bev.SetMaxSingleWrite(*maxSingle)
 		}
 		if f != nil {
-			bev.SetCallbacks(nil, done, event)
+			bev.SetHandler(sender{})
 			if err := bev.Output().AddFile(f, 0, f.Size()); err != nil {
 				bev.Free()
 			}
 			return
 		}
-		bev.SetCallbacks(echo, nil, event)
+		bev.SetHandler(echoer{})
 		_ = bev.Enable(bufferevent.Read)
 	}, core.WithBacklog(4096))
 	if err != nil {
@@ -94,3 +85,22 @@ func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "goevent:", err)
 	os.Exit(1)
 }
+
+// echoer is the echo connections' bufferevent.Handler: a stateless value,
+// so a connection costs no closure (as a server's per-connection type
+// would be in a real program).
+type echoer struct{}
+
+func (echoer) OnRead(bev *bufferevent.BufferEvent) { _ = bev.Output().AddBuffer(bev.Input()) }
+func (echoer) OnWrite(*bufferevent.BufferEvent)    {}
+func (echoer) OnEvent(bev *bufferevent.BufferEvent, what bufferevent.What, _ error) {
+	if what&(bufferevent.EOF|bufferevent.Error) != 0 {
+		bev.Free()
+	}
+}
+
+// sender frees a sendfile connection once its Output has drained.
+type sender struct{ echoer }
+
+func (sender) OnRead(*bufferevent.BufferEvent)      {}
+func (sender) OnWrite(bev *bufferevent.BufferEvent) { bev.Free() }
