@@ -12,6 +12,7 @@ import (
 
 	"github.com/goevent/goevent/core"
 	"github.com/goevent/goevent/internal/netutil"
+	"github.com/goevent/goevent/internal/sys"
 	"github.com/miekg/dns"
 	"golang.org/x/sys/unix"
 )
@@ -55,7 +56,8 @@ type ServerPort struct {
 	base    *core.Base // immutable
 	handler Handler    // immutable
 
-	udpFD int // -1 for a TCP-only port
+	udpFD int  // -1 for a TCP-only port
+	udp6  bool // udpFD is AF_INET6 (IPv4 clients are v4-mapped)
 	udpEv *core.Event
 
 	listeners []*core.Listener
@@ -94,6 +96,9 @@ func NewServerPort(base *core.Base, pc net.PacketConn, h Handler) (*ServerPort, 
 		return nil, err
 	}
 	p.udpFD = fd
+	if sa, err := unix.Getsockname(fd); err == nil {
+		_, p.udp6 = sa.(*unix.SockaddrInet6)
+	}
 	p.udpEv = base.NewEvent(fd, core.Read|core.Persist, func(int, core.Flags) { p.readUDP() })
 	if err := p.udpEv.Add(); err != nil {
 		p.udpEv.Free()
@@ -173,11 +178,11 @@ func (p *ServerPort) readUDP() {
 		if p.udpFD < 0 {
 			return
 		}
-		n, from, err := unix.Recvfrom(p.udpFD, p.buf, 0)
+		n, from, err := sys.Recvfrom(p.udpFD, p.buf)
 		if err != nil {
 			return // EAGAIN, or an error the next datagram may not have
 		}
-		ap := fromAddrPort(from)
+		ap := netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
 		if !ap.IsValid() || ap.Port() == 0 {
 			continue
 		}
@@ -190,21 +195,12 @@ func (p *ServerPort) sendUDP(b []byte, to netip.AddrPort) error {
 	if p.udpFD < 0 {
 		return ErrServerClosed
 	}
-	if err := unix.Sendto(p.udpFD, b, 0, sockaddrFor(p.udpFD, to)); err != nil {
+	// Raw path, no allocation; an IPv4 client of an IPv6 socket is
+	// addressed v4-mapped.
+	if err := sys.Sendto(p.udpFD, b, to, p.udp6); err != nil {
 		return os.NewSyscallError("sendto", err)
 	}
 	return nil
-}
-
-// sockaddrFor returns to in the family of the socket fd: an IPv4 client
-// of an IPv6 socket is addressed v4-mapped.
-func sockaddrFor(fd int, to netip.AddrPort) unix.Sockaddr {
-	if sa, err := unix.Getsockname(fd); err == nil {
-		if _, ok := sa.(*unix.SockaddrInet6); ok {
-			return &unix.SockaddrInet6{Port: int(to.Port()), Addr: to.Addr().As16()}
-		}
-	}
-	return sockaddr(to)
 }
 
 // handle parses one query and hands it to the Handler, or answers it

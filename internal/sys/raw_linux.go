@@ -160,3 +160,35 @@ func Sendfile(dst, src int, off int64, n int) (int, error) {
 	}
 	return int(r), nil
 }
+
+// Recvfrom reads one datagram from a non-blocking socket on the raw path,
+// returning its length and source address without allocating.
+func Recvfrom(fd int, p []byte) (int, netip.AddrPort, error) {
+	var rsa unix.RawSockaddrAny
+	l := uint32(unix.SizeofSockaddrAny)
+	n, _, e := syscall.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(bytesPtr(p)), uintptr(len(p)), 0,
+		uintptr(ptrOf(&rsa)), uintptr(anyPtr(&l)))
+	if e != 0 {
+		return 0, netip.AddrPort{}, errno(e)
+	}
+	return int(n), SockaddrToAddrPort(&rsa), nil
+}
+
+// Sendto sends one datagram to to from a non-blocking socket on the raw
+// path without allocating. With v6 (the socket is AF_INET6), an IPv4
+// destination is addressed v4-mapped.
+func Sendto(fd int, p []byte, to netip.AddrPort, v6 bool) error {
+	var e syscall.Errno
+	if v6 || to.Addr().Is6() {
+		sa := unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: to.Addr().As16()}
+		putNetPort(&sa.Port, to.Port())
+		_, _, e = syscall.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(bytesPtr(p)), uintptr(len(p)), 0,
+			uintptr(anyPtr(&sa)), unix.SizeofSockaddrInet6)
+	} else {
+		sa := unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: to.Addr().As4()}
+		putNetPort(&sa.Port, to.Port())
+		_, _, e = syscall.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(bytesPtr(p)), uintptr(len(p)), 0,
+			uintptr(anyPtr(&sa)), unix.SizeofSockaddrInet4)
+	}
+	return errno(e)
+}

@@ -36,5 +36,11 @@ func netPort(p *uint16) uint16 {
 	return uint16(b[0])<<8 | uint16(b[1])
 }
 
+// putNetPort stores port in network byte order.
+func putNetPort(p *uint16, port uint16) {
+	b := (*[2]byte)(unsafe.Pointer(p))
+	b[0], b[1] = byte(port>>8), byte(port)
+}
+
 // iovecBytes is the memory an iovec points at.
 func iovecBytes(v *unix.Iovec) []byte { return unsafe.Slice(v.Base, v.Len) }

@@ -62,3 +62,27 @@ func ThreadID() int64 {
 	id, _ := strconv.ParseInt(string(s), 10, 64)
 	return id
 }
+
+// Recvfrom reads one datagram from a non-blocking socket.
+func Recvfrom(fd int, p []byte) (int, netip.AddrPort, error) {
+	n, sa, err := unix.Recvfrom(fd, p, 0)
+	if err != nil {
+		return 0, netip.AddrPort{}, err
+	}
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		return n, netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port)), nil
+	case *unix.SockaddrInet6:
+		return n, netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port)), nil
+	}
+	return n, netip.AddrPort{}, nil
+}
+
+// Sendto sends one datagram to to from a non-blocking socket; with v6
+// (an AF_INET6 socket) an IPv4 destination is addressed v4-mapped.
+func Sendto(fd int, p []byte, to netip.AddrPort, v6 bool) error {
+	if v6 || to.Addr().Is6() {
+		return unix.Sendto(fd, p, 0, &unix.SockaddrInet6{Port: int(to.Port()), Addr: to.Addr().As16()})
+	}
+	return unix.Sendto(fd, p, 0, &unix.SockaddrInet4{Port: int(to.Port()), Addr: to.Addr().As4()})
+}
