@@ -1,0 +1,157 @@
+package evrpc
+
+import (
+	"time"
+
+	"github.com/goevent/goevent/core"
+	"github.com/goevent/goevent/evhttp"
+	"github.com/goevent/goevent/evrpc/evtag"
+)
+
+// PoolConfig configures a Pool. The zero value means the defaults.
+type PoolConfig struct {
+	// Timeout bounds each call from the moment it is sent until its reply
+	// is complete (libevent's evrpc_pool_set_timeout); a call that takes
+	// longer fails with StatusTimeout and its connection is closed. Zero
+	// means no RPC timeout: only the connections' own timeouts apply.
+	Timeout time.Duration
+}
+
+// A Pool sends RPCs over a set of evhttp connections (libevent's struct
+// evrpc_pool). Calls are queued in the order made and each goes to the
+// first connection that has no call outstanding, so a connection carries
+// one call at a time; with no connection free a call waits, and its
+// timeout starts only when it is sent. A connection closed by the server
+// (libevent's server closes after every 503) reconnects for the next call.
+//
+// A Pool belongs to its Base's loop goroutine: every method, and
+// MakeRequest, must be called there (other goroutines use Base.Post),
+// except AddHook and RemoveHook, which are safe from any goroutine. Call
+// callbacks and hooks run on the loop goroutine.
+type Pool struct {
+	base    *core.Base
+	codec   evtag.Codec
+	hooks   hookSet
+	timeout time.Duration
+	conns   []*poolConn
+	queue   []*Call
+	active  map[*Call]struct{} // started and not finished
+	closed  bool
+}
+
+// poolConn is a connection of a Pool and the call it carries.
+type poolConn struct {
+	c    *evhttp.Connection
+	call *Call
+}
+
+// NewPool returns an empty Pool on base (libevent's evrpc_pool_new); add
+// connections with AddConnection.
+func NewPool(base *core.Base, cfg *PoolConfig) *Pool {
+	p := &Pool{base: base, active: make(map[*Call]struct{})}
+	if cfg != nil {
+		p.timeout = cfg.Timeout
+	}
+	return p
+}
+
+// Base returns the event loop p belongs to.
+func (p *Pool) Base() *core.Base { return p.base }
+
+// AddConnection adds c to p (libevent's evrpc_pool_add_connection) and
+// sends a waiting call on it. The Pool owns c from then on: Close closes
+// it. c must belong to p's Base.
+func (p *Pool) AddConnection(c *evhttp.Connection) {
+	if p.closed {
+		c.Close()
+		return
+	}
+	p.conns = append(p.conns, &poolConn{c: c})
+	p.dispatch()
+}
+
+// RemoveConnection takes c out of p (libevent's
+// evrpc_pool_remove_connection) and reports whether it was there. A call
+// already on c goes on; the caller owns c again.
+func (p *Pool) RemoveConnection(c *evhttp.Connection) bool {
+	for i, pc := range p.conns {
+		if pc.c == c {
+			p.conns = append(p.conns[:i], p.conns[i+1:]...)
+			if pc.call != nil {
+				pc.call.detached = true
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// SetTimeout changes the RPC timeout (PoolConfig.Timeout) for calls sent
+// from now on.
+func (p *Pool) SetTimeout(d time.Duration) { p.timeout = d }
+
+// Timeout returns the RPC timeout.
+func (p *Pool) Timeout() time.Duration { return p.timeout }
+
+// AddHook adds a hook run for every call of p (libevent's evrpc_add_hook
+// on an evrpc_pool): Output hooks before a request is sent, Input hooks
+// before a reply is decoded. Hooks run in the order added.
+func (p *Pool) AddHook(t HookType, h Hook) *HookHandle { return p.hooks.add(t, h) }
+
+// RemoveHook removes a hook added by AddHook and reports whether it was
+// there (libevent's evrpc_remove_hook).
+func (p *Pool) RemoveHook(h *HookHandle) bool { return p.hooks.remove(h) }
+
+// Close fails every call that has not finished with StatusCancelled and
+// closes the Pool's connections (libevent's evrpc_pool_free). MakeRequest
+// fails with ErrPoolClosed afterwards.
+func (p *Pool) Close() {
+	if p.closed {
+		return
+	}
+	p.closed = true
+	queued := p.queue
+	p.queue = nil
+	for _, c := range queued {
+		c.finish(StatusCancelled, 0, nil)
+	}
+	for c := range p.active {
+		c.Cancel()
+	}
+	conns := p.conns
+	p.conns = nil
+	for _, pc := range conns {
+		pc.c.Close()
+	}
+}
+
+// dispatch sends waiting calls on free connections.
+func (p *Pool) dispatch() {
+	for len(p.queue) > 0 && !p.closed {
+		var free *poolConn
+		for _, pc := range p.conns {
+			if pc.call == nil {
+				free = pc
+				break
+			}
+		}
+		if free == nil {
+			return
+		}
+		c := p.queue[0]
+		p.queue[0] = nil
+		p.queue = p.queue[1:]
+		c.start(free)
+	}
+}
+
+// unqueue removes c from the queue and reports whether it was there.
+func (p *Pool) unqueue(c *Call) bool {
+	for i, q := range p.queue {
+		if q == c {
+			p.queue = append(p.queue[:i], p.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
