@@ -1,0 +1,94 @@
+package main
+
+import (
+	"github.com/goevent/goevent/internal/basetest"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestStartupErrors: bad flags and bad files end the process at once with
+// status 2 and one line on stderr.
+func TestStartupErrors(t *testing.T) {
+	badZone := writeFile(t, "bad.zone", "$ORIGIN example.test.\nwww 300 IN A 192.0.2.1\n")
+	badSyntax := writeFile(t, "syntax.zone", "$ORIGIN example.test.\n@ 300 IN SOA ns h 1 2 3 4 5\nwww 300 IN A 192.0.2.300\n")
+	badHosts := writeFile(t, "hosts", "not-an-address myhost\n")
+	noNS := writeFile(t, "resolv.conf", "search example\n")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-loops", "0"}, "-loops"},
+		{[]string{"-cache-size", "-1"}, "-cache-size"},
+		{[]string{"-timeout", "0s"}, "-timeout"},
+		{[]string{"-attempts", "0"}, "-attempts"},
+		{[]string{"-rrl", "-3"}, "-rrl"},
+		{[]string{"-upstream", "dns.example"}, "-upstream"},
+		{[]string{"-listen", "localhost"}, "-listen"},
+		{[]string{"-nosuchflag"}, "nosuchflag"},
+		{[]string{"-upstream", "127.0.0.1", "extra"}, "unexpected argument"},
+		{[]string{"-upstream", "127.0.0.1", "-zone", "/nonexistent/zone"}, "no such file"},
+		{[]string{"-upstream", "127.0.0.1", "-zone", badZone}, "SOA"},
+		{[]string{"-upstream", "127.0.0.1", "-zone", badSyntax}, "syntax.zone: dns: bad A A"},
+		{[]string{"-upstream", "127.0.0.1", "-hosts", badHosts}, "bad hosts line"},
+		{[]string{"-resolv-conf", noNS}, "no nameserver"},
+		{[]string{"-upstream", "127.0.0.1", "-user", "no-such-user-evdnsd"}, "-user"},
+		{[]string{"-upstream", "127.0.0.1", "-listen", "192.0.2.1:53"}, "listen 192.0.2.1:53"},
+	}
+	for _, tc := range cases {
+		cmd := exec.Command(binary, tc.args...)
+		out, err := cmd.CombinedOutput()
+		if code := cmd.ProcessState.ExitCode(); code != 2 {
+			t.Errorf("%v: exit %d (%v), want 2\n%s", tc.args, code, err, out)
+			continue
+		}
+		s := strings.TrimSuffix(string(out), "\n")
+		if strings.Contains(s, "\n") || !strings.HasPrefix(s, "evdnsd: ") || !strings.Contains(s, tc.want) {
+			t.Errorf("%v: stderr %q, want one line about %q", tc.args, out, tc.want)
+		}
+	}
+}
+
+// TestHelp: -h documents every flag and exits 0.
+func TestHelp(t *testing.T) {
+	out, err := exec.Command(binary, "-h").CombinedOutput()
+	if err != nil {
+		t.Fatalf("-h: %v\n%s", err, out)
+	}
+	for _, f := range []string{"-listen", "-upstream", "-hosts", "-zone", "-cache-size", "-timeout", "-attempts",
+		"-loops", "-rrl", "-log-queries", "-user", "-ready-file"} {
+		if !strings.Contains(string(out), f) {
+			t.Errorf("-h does not mention %s", f)
+		}
+	}
+}
+
+// TestSignalsAndQueryLog: -log-queries logs each query, SIGUSR1 logs the
+// statistics, SIGTERM exits 0; two -listen addresses both answer.
+func TestSignalsAndQueryLog(t *testing.T) {
+	up := startDnsmasq(t)
+	d := startDaemon(t, "-upstream", up.addr, "-log-queries", "-listen", "127.0.0.1:0", "-listen", "127.0.0.2:0")
+	if len(d.addrs) != 2 {
+		t.Fatalf("bound %v", d.addrs)
+	}
+	dig := basetest.RequirePeer(t, "dig")
+	for _, a := range d.addrs {
+		out, err := exec.Command(dig, "@"+strings.Split(a, ":")[0], "-p", strings.Split(a, ":")[1], "host.test").CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "192.0.2.1") {
+			t.Errorf("dig on %s: %v\n%s", a, err, out)
+		}
+	}
+	d.waitLog(t, "msg=query")
+	d.waitLog(t, "name=host.test.")
+	d.signal(t, syscall.SIGUSR1)
+	d.waitLog(t, "cache_hits=1")
+	d.signal(t, syscall.SIGTERM)
+	if code := d.wait(t, 20*time.Second); code != 0 {
+		t.Errorf("exit status %d after SIGTERM", code)
+	}
+	if !strings.Contains(d.stderr.String(), "msg=stopped") {
+		t.Errorf("no stop message:\n%s", d.stderr.String())
+	}
+}
