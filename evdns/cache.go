@@ -50,6 +50,7 @@ type Cache struct {
 type cacheKey struct {
 	name  string // fully qualified, lower case
 	qtype uint16
+	flags QueryOptions // answers to DO, CD or AD queries are kept apart
 }
 
 type cacheEntry struct {
@@ -120,7 +121,12 @@ func minTTL(rrs []dns.RR) uint32 {
 }
 
 // Put stores reply as the answer for name and qtype if its TTLs allow.
-func (c *Cache) Put(name string, qtype uint16, reply *dns.Msg) {
+func (c *Cache) Put(name string, qtype uint16, reply *dns.Msg) { c.PutWith(name, qtype, QueryOptions{}, reply) }
+
+// PutWith is Put for the answer to a query made with opts (DNSSEC OK,
+// checking disabled, authentic data): such answers differ (signatures,
+// unvalidated data) and are kept apart from plain ones.
+func (c *Cache) PutWith(name string, qtype uint16, opts QueryOptions, reply *dns.Msg) {
 	ttl := c.cacheTTL(reply)
 	if ttl <= 0 {
 		return
@@ -130,7 +136,7 @@ func (c *Cache) Put(name string, qtype uint16, reply *dns.Msg) {
 		return
 	}
 	now := c.cfg.Clock.Now()
-	e := &cacheEntry{key: cacheKey{name, qtype}, msg: reply.Copy(), stored: now, expires: now.Add(ttl)}
+	e := &cacheEntry{key: cacheKey{name, qtype, opts}, msg: reply.Copy(), stored: now, expires: now.Add(ttl)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.index[e.key]; ok {
@@ -150,14 +156,17 @@ func (c *Cache) Put(name string, qtype uint16, reply *dns.Msg) {
 // Get returns a copy of the answer stored for name and qtype, or nil.
 // Every TTL in the copy is reduced by the time the answer has spent in the
 // cache and capped at the time it has left there.
-func (c *Cache) Get(name string, qtype uint16) *dns.Msg {
+func (c *Cache) Get(name string, qtype uint16) *dns.Msg { return c.GetWith(name, qtype, QueryOptions{}) }
+
+// GetWith is Get for the answer to a query made with opts.
+func (c *Cache) GetWith(name string, qtype uint16, opts QueryOptions) *dns.Msg {
 	name, ok := canonicalName(name)
 	if !ok {
 		return nil
 	}
 	now := c.cfg.Clock.Now()
 	c.mu.Lock()
-	el, ok := c.index[cacheKey{name, qtype}]
+	el, ok := c.index[cacheKey{name, qtype, opts}]
 	if !ok {
 		c.stats.Misses++
 		c.mu.Unlock()

@@ -18,6 +18,7 @@ type exchange struct {
 	name  string // fully qualified, lower case
 	qtype uint16
 	done  func(*dns.Msg, netip.AddrPort, error) // nil once finished or cancelled
+	opts  QueryOptions                          // DO, CD and AD for every attempt
 	only  *nameserver                           // probes: the one server to ask, once
 
 	queued bool // waiting in r.queue
@@ -152,10 +153,12 @@ func (ex *exchange) buildQuery() {
 	m := new(dns.Msg)
 	m.Id = r.rand.id()
 	m.RecursionDesired = true
+	m.CheckingDisabled = ex.opts.CD
+	m.AuthenticatedData = ex.opts.AD
 	m.Question = []dns.Question{{Name: ex.wireName, Qtype: ex.qtype, Qclass: dns.ClassINET}}
-	ex.edns = !r.cfg.NoEDNS
+	ex.edns = !r.cfg.NoEDNS || ex.opts.DO
 	if ex.edns {
-		m.SetEdns0(uint16(r.cfg.EDNSSize), false)
+		m.SetEdns0(uint16(r.cfg.EDNSSize), ex.opts.DO)
 	}
 	ex.sent = m
 }

@@ -12,6 +12,7 @@ import (
 type request struct {
 	r         *Resolver
 	op        string
+	opts      QueryOptions
 	ex        *exchange // the step on the wire, if any
 	stopLater func()    // the pending delivery of a cached result, if any
 	cancelled bool
@@ -41,7 +42,7 @@ func (q *request) ask(name string, qtype uint16, done func(*dns.Msg, netip.AddrP
 		return
 	}
 	if r.cache != nil {
-		if m := r.cache.Get(name, qtype); m != nil {
+		if m := r.cache.GetWith(name, qtype, q.opts); m != nil {
 			q.stopLater = r.later(func() { q.stopLater = nil; done(m, netip.AddrPort{}, nil) })
 			return
 		}
@@ -49,10 +50,11 @@ func (q *request) ask(name string, qtype uint16, done func(*dns.Msg, netip.AddrP
 	ex := r.newExchange(name, qtype, func(m *dns.Msg, from netip.AddrPort, err error) {
 		q.ex = nil
 		if m != nil && r.cache != nil {
-			r.cache.Put(name, qtype, m)
+			r.cache.PutWith(name, qtype, q.opts, m)
 		}
 		done(m, from, err)
 	})
+	ex.opts = q.opts
 	q.ex = ex
 	ex.start()
 }
@@ -123,7 +125,23 @@ func (q *request) search(name string, qtype uint16, done func(*dns.Msg, error)) 
 // done runs once on the loop goroutine, never before Query returns,
 // unless cancel runs first. Loop goroutine only.
 func (r *Resolver) Query(name string, qtype uint16, done func(m *dns.Msg, err error)) (cancel func()) {
+	return r.QueryWith(name, qtype, QueryOptions{}, done)
+}
+
+// QueryOptions are header and EDNS bits a forwarder passes on from its
+// client's query (RFC 4035 §3.2): DO asks for DNSSEC records (it turns on
+// EDNS0 even when the Resolver's NoEDNS is set), CD disables the
+// upstream's validation, AD asks whether the data is authentic. Answers to
+// queries with different options are cached apart.
+type QueryOptions struct {
+	DO, CD, AD bool
+}
+
+// QueryWith is Query with the DNSSEC-related bits of opts set on every
+// query sent, for a forwarder such as evdnsd.
+func (r *Resolver) QueryWith(name string, qtype uint16, opts QueryOptions, done func(m *dns.Msg, err error)) (cancel func()) {
 	q := r.newRequest("query")
+	q.opts = opts
 	q.search(name, qtype, func(m *dns.Msg, err error) {
 		if !q.cancelled {
 			done(m, err)
