@@ -121,7 +121,9 @@ func minTTL(rrs []dns.RR) uint32 {
 }
 
 // Put stores reply as the answer for name and qtype if its TTLs allow.
-func (c *Cache) Put(name string, qtype uint16, reply *dns.Msg) { c.PutWith(name, qtype, QueryOptions{}, reply) }
+func (c *Cache) Put(name string, qtype uint16, reply *dns.Msg) {
+	c.PutWith(name, qtype, QueryOptions{}, reply)
+}
 
 // PutWith is Put for the answer to a query made with opts (DNSSEC OK,
 // checking disabled, authentic data): such answers differ (signatures,
@@ -156,7 +158,9 @@ func (c *Cache) PutWith(name string, qtype uint16, opts QueryOptions, reply *dns
 // Get returns a copy of the answer stored for name and qtype, or nil.
 // Every TTL in the copy is reduced by the time the answer has spent in the
 // cache and capped at the time it has left there.
-func (c *Cache) Get(name string, qtype uint16) *dns.Msg { return c.GetWith(name, qtype, QueryOptions{}) }
+func (c *Cache) Get(name string, qtype uint16) *dns.Msg {
+	return c.GetWith(name, qtype, QueryOptions{})
+}
 
 // GetWith is Get for the answer to a query made with opts.
 func (c *Cache) GetWith(name string, qtype uint16, opts QueryOptions) *dns.Msg {
