@@ -50,7 +50,7 @@ type Cache struct {
 type cacheKey struct {
 	name  string // fully qualified, lower case
 	qtype uint16
-	flags QueryOptions // answers to DO, CD or AD queries are kept apart
+	flags QueryOptions // answers to DO or CD queries are kept apart (AD is cleared)
 }
 
 type cacheEntry struct {
@@ -125,9 +125,11 @@ func (c *Cache) Put(name string, qtype uint16, reply *dns.Msg) {
 	c.PutWith(name, qtype, QueryOptions{}, reply)
 }
 
-// PutWith is Put for the answer to a query made with opts (DNSSEC OK,
-// checking disabled, authentic data): such answers differ (signatures,
-// unvalidated data) and are kept apart from plain ones.
+// PutWith is Put for the answer to a query made with opts: answers to
+// DO queries (signatures) and CD queries (unvalidated data) differ and are
+// kept apart from plain ones. AD only asks for the AD bit, so it does not
+// split the cache; a forwarder that wants AD in its answers should set it
+// on every query and clear the bit for clients that did not ask.
 func (c *Cache) PutWith(name string, qtype uint16, opts QueryOptions, reply *dns.Msg) {
 	ttl := c.cacheTTL(reply)
 	if ttl <= 0 {
@@ -138,6 +140,7 @@ func (c *Cache) PutWith(name string, qtype uint16, opts QueryOptions, reply *dns
 		return
 	}
 	now := c.cfg.Clock.Now()
+	opts.AD = false
 	e := &cacheEntry{key: cacheKey{name, qtype, opts}, msg: reply.Copy(), stored: now, expires: now.Add(ttl)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -170,6 +173,7 @@ func (c *Cache) GetWith(name string, qtype uint16, opts QueryOptions) *dns.Msg {
 	}
 	now := c.cfg.Clock.Now()
 	c.mu.Lock()
+	opts.AD = false
 	el, ok := c.index[cacheKey{name, qtype, opts}]
 	if !ok {
 		c.stats.Misses++

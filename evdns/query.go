@@ -132,7 +132,7 @@ func (r *Resolver) Query(name string, qtype uint16, done func(m *dns.Msg, err er
 // client's query (RFC 4035 §3.2): DO asks for DNSSEC records (it turns on
 // EDNS0 even when the Resolver's NoEDNS is set), CD disables the
 // upstream's validation, AD asks whether the data is authentic. Answers to
-// queries with different options are cached apart.
+// queries with different DO or CD are cached apart (see Cache.PutWith).
 type QueryOptions struct {
 	DO, CD, AD bool
 }

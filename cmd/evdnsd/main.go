@@ -15,10 +15,9 @@
 // leave with their TTLs reduced. Zone transfers are refused, ANY over UDP
 // gets the RFC 8482 HINFO (or one RRset of local data), EDNS0 is echoed,
 // UDP replies beyond the client's size are truncated, and -rrl limits the
-// UDP responses per client network. Queries with DO or CD are forwarded
-// as asked, bypassing the cache, because evdns's resolver sends neither
-// bit: they go out from a goroutine per query and their RRSIG, NSEC and
-// AD come back to the client.
+// UDP responses per client network. DO and CD are passed upstream
+// (evdns's QueryWith) and answers to such queries are cached apart, so
+// RRSIG, NSEC and AD come back to the clients that asked.
 //
 // Run "evdnsd -h" for the flags. Signals: SIGHUP reloads the zones and
 // the hosts file, keeping the cache (on a failure the old data stays);

@@ -39,11 +39,9 @@ type daemon struct {
 	cache     *evdns.Cache                   // nil with -cache-size 0
 	limiter   *rrl.Limiter                   // nil without -rrl
 	stats     stats
-	// dnssecInflight counts the DO/CD exchanges running (forwardDNSSEC).
-	dnssecInflight atomic.Int32
-	loops          *core.Loops
-	workers        []*worker
-	bound          []netip.AddrPort
+	loops     *core.Loops
+	workers   []*worker
+	bound     []netip.AddrPort
 }
 
 // run is evdnsd's main: it returns the exit status.

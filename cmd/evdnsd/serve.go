@@ -73,10 +73,6 @@ func (w *worker) ServeDNS(req *evdns.Request) {
 		w.finish(req, srcServer, started)
 		return
 	}
-	if wantsDNSSEC(req.Query) {
-		w.forwardDNSSEC(req, q, started)
-		return
-	}
 	w.forward(req, q, started)
 }
 
@@ -84,7 +80,11 @@ func (w *worker) ServeDNS(req *evdns.Request) {
 func (w *worker) forward(req *evdns.Request, q dns.Question, started time.Time) {
 	d := w.d
 	d.stats.forwarded.Add(1)
-	w.res.Query(dns.Fqdn(q.Name), q.Qtype, func(up *dns.Msg, err error) {
+	opts := queryOptions(req.Query)
+	if opts.DO || opts.CD {
+		d.stats.dnssec.Add(1)
+	}
+	w.res.QueryWith(dns.Fqdn(q.Name), q.Qtype, opts, func(up *dns.Msg, err error) {
 		w.relay(req, q, up, err, started)
 	})
 }

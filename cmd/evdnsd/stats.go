@@ -10,7 +10,7 @@ type stats struct {
 	queries      atomic.Int64
 	local        atomic.Int64
 	forwarded    atomic.Int64
-	dnssec       atomic.Int64 // forwarded with DO or CD, uncached
+	dnssec       atomic.Int64 // forwarded with DO or CD (cached apart)
 	servfail     atomic.Int64
 	refused      atomic.Int64
 	anyMinimal   atomic.Int64
