@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/goevent/goevent/cmd/evhttpd/internal/proxy"
 )
 
 // listFlag is a repeatable string flag.
@@ -35,6 +37,7 @@ type config struct {
 	user      string
 	grace     time.Duration
 	readyFile string
+	routes    []*proxy.Route // parsed -proxy
 }
 
 // defaultListen is the address served when neither -listen nor socket
@@ -49,24 +52,24 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 	fs.SetOutput(io.Discard)
 	fs.Var(&c.listen, "listen", "listen on `ADDR`: host:port or unix:/path; repeatable (default "+defaultListen+", or the sockets systemd passes)")
 	fs.StringVar(&c.root, "root", ".", "serve the files under `DIR`")
-	fs.Var(&c.proxy, "proxy", "send requests under `PREFIX=URL` to an upstream; repeatable (not available yet)")
+	fs.Var(&c.proxy, "proxy", "proxy the requests under `PREFIX=URL`: paths starting with PREFIX go to URL (http://host[:port], https://host[:port] or unix:/path), PREFIX kept; repeatable, the longest prefix wins")
 	fs.BoolVar(&c.gzip, "gzip", false, "compress compressible responses (text, JSON, JS, SVG... from 1 KiB to 8 MiB) for clients accepting gzip")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "certificate chain `FILE` (PEM): serve HTTPS on every listener")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "private key `FILE` (PEM) of -tls-cert")
 	fs.IntVar(&c.loops, "loops", runtime.NumCPU(), "number of event loops")
 	fs.StringVar(&c.index, "index", "index.html", "comma-separated index file `NAMES` tried for a directory")
 	fs.BoolVar(&c.listDirs, "list-dirs", false, "HTML listings of directories without an index (else 403)")
-	fs.Int64Var(&c.maxBody, "max-body", 16<<20, "largest request body in `BYTES` (413 beyond)")
+	fs.Int64Var(&c.maxBody, "max-body", 16<<20, "largest request body in `BYTES` (413 beyond), proxied requests included")
 	fs.IntVar(&c.maxHeader, "max-header", 64<<10, "largest request header section in `BYTES` (431 beyond)")
 	fs.StringVar(&c.accessLog, "access-log", "", "access log `FILE` in the combined format, \"-\" for stdout (default none)")
-	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "header read and idle keep-alive timeout (Go `DURATION`, e.g. 3s)")
+	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "header read, idle keep-alive and upstream connect/response timeout (Go `DURATION`, e.g. 3s)")
 	fs.StringVar(&c.status, "status", "", "serve JSON counters at `PATH` (e.g. /.status)")
 	fs.StringVar(&c.user, "user", "", "drop privileges to user `NAME` after binding")
 	fs.DurationVar(&c.grace, "grace", 10*time.Second, "how long requests in progress may take to finish on SIGTERM")
 	fs.StringVar(&c.readyFile, "ready-file", "", "write the bound addresses, one a line, to `FILE` once serving")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(out, "Usage: evhttpd [flags]\n\nServes the files of -root over HTTP (or HTTPS with -tls-cert and -tls-key).\n\n")
+			fmt.Fprintf(out, "Usage: evhttpd [flags]\n\nServes the files of -root over HTTP (or HTTPS with -tls-cert and -tls-key),\nand forwards the paths given with -proxy to upstream servers.\n\n")
 			fs.SetOutput(out)
 			fs.PrintDefaults()
 			return nil, err
@@ -82,8 +85,6 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 // check validates the values flag parsing cannot.
 func (c *config) check() error {
 	switch {
-	case len(c.proxy) > 0:
-		return errors.New("-proxy is not available yet")
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		return errors.New("-tls-cert and -tls-key go together")
 	case c.loops < 1:
@@ -98,6 +99,16 @@ func (c *config) check() error {
 		return errors.New("-grace must not be negative")
 	case c.status != "" && !strings.HasPrefix(c.status, "/"):
 		return errors.New("-status must be a path starting with /")
+	}
+	for _, p := range c.proxy {
+		rt, err := proxy.ParseRoute(p)
+		if err != nil {
+			return fmt.Errorf("-proxy: %w", err)
+		}
+		c.routes = append(c.routes, rt)
+	}
+	if _, err := proxy.NewTable(c.routes); err != nil {
+		return fmt.Errorf("-proxy: %w", err)
 	}
 	for _, a := range c.listen {
 		if a == "" || a == "unix:" {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/goevent/goevent/bufferevent"
+	"github.com/goevent/goevent/cmd/evhttpd/internal/proxy"
 	"github.com/goevent/goevent/cmd/evhttpd/internal/static"
 	"github.com/goevent/goevent/core"
 	"github.com/goevent/goevent/evhttp"
@@ -34,8 +35,9 @@ type daemon struct {
 	loops   *core.Loops
 	srv     *evhttp.Server
 	files   *static.Handler
-	certs   *certStore // nil without TLS
-	access  *accessLog // nil without -access-log
+	proxy   *proxy.Proxy // nil without -proxy
+	certs   *certStore   // nil without TLS
+	access  *accessLog   // nil without -access-log
 	stats   stats
 	sockets []*evhttp.BoundSocket
 }
@@ -116,6 +118,22 @@ func (d *daemon) start() error {
 		scfg.Compress = &evhttp.CompressConfig{}
 	}
 	d.srv = evhttp.NewOnLoops(d.loops, scfg)
+	if len(cfg.routes) > 0 {
+		table, err := proxy.NewTable(cfg.routes)
+		if err != nil {
+			return err
+		}
+		d.proxy = proxy.New(proxy.Config{
+			Routes:         table,
+			Timeout:        cfg.timeout,
+			MaxHeaderBytes: cfg.maxHeader,
+			HTTPS:          d.certs != nil,
+			Logger:         log,
+		})
+		for _, rt := range cfg.routes {
+			log.Info("proxying", "prefix", rt.Prefix, "upstream", rt.Upstream())
+		}
+	}
 	if err := d.routes(); err != nil {
 		return err
 	}
@@ -150,10 +168,12 @@ func (d *daemon) start() error {
 	return nil
 }
 
-// routes installs the handlers: -status, and the files for every other
-// path. Every method RFC 9110 names reaches the handler, which answers
-// those it does not serve 405 (and logs them); unknown ones get 501 from
-// the Server.
+// routes installs the handlers: -status, the -proxy prefixes, and the
+// files for every other path. Every method RFC 9110 names reaches the
+// handler; the file handler answers those it does not serve 405 (and logs
+// them); unknown ones get 501 from the Server. With -proxy the catch-all
+// route streams request bodies (the proxy forwards them as they arrive;
+// the file handler reads none).
 func (d *daemon) routes() error {
 	err := d.srv.SetAllowedMethods("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
 	if err != nil {
@@ -162,18 +182,24 @@ func (d *daemon) routes() error {
 	if d.cfg.status != "" {
 		err := d.srv.SetCallback(d.cfg.status, func(r *evhttp.Request) {
 			e := d.entry(r)
-			code, n := d.stats.serveStatus(r, d.srv)
+			code, n := d.stats.serveStatus(r, d.srv, d.proxy)
 			d.done(e, code, n)
 		})
 		if err != nil {
 			return err
 		}
 	}
-	d.srv.SetGenCallback(func(r *evhttp.Request) {
+	d.srv.SetGenCallbackWith(func(r *evhttp.Request) {
 		e := d.entry(r)
+		if d.proxy != nil {
+			if rt := d.proxy.Match(r.Path()); rt != nil {
+				d.proxy.Serve(r, rt, func(res proxy.Result) { d.done(e, res.Code, res.Bytes) })
+				return
+			}
+		}
 		res := d.files.Serve(r)
 		d.done(e, res.Code, res.Bytes)
-	})
+	}, evhttp.RouteOptions{StreamBody: d.proxy != nil})
 	return nil
 }
 
@@ -291,6 +317,9 @@ func (d *daemon) close() error {
 	var errs []error
 	if d.srv != nil {
 		<-d.srv.Shutdown(0)
+	}
+	if d.proxy != nil {
+		d.proxy.Close()
 	}
 	if d.loops != nil {
 		errs = append(errs, d.loops.Close())

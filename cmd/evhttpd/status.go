@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync/atomic"
 
+	"github.com/goevent/goevent/cmd/evhttpd/internal/proxy"
 	"github.com/goevent/goevent/evhttp"
 )
 
@@ -33,17 +34,19 @@ type statusReport struct {
 	Requests        int64            `json:"requests"`
 	RequestsByCode  map[string]int64 `json:"requests_by_code"`
 	Bytes           int64            `json:"bytes"`
+	UpstreamErrors  int64            `json:"upstream_errors"`
 }
 
 // report snapshots the counters (each read atomically; the set is not a
 // single snapshot, which counters do not need).
-func (s *stats) report(open int) statusReport {
+func (s *stats) report(open int, upstreamErrors int64) statusReport {
 	rep := statusReport{
 		Connections:     s.connections.Load(),
 		OpenConnections: open,
 		Requests:        s.requests.Load(),
 		RequestsByCode:  map[string]int64{},
 		Bytes:           s.bytes.Load(),
+		UpstreamErrors:  upstreamErrors,
 	}
 	for code := range s.byCode {
 		if n := s.byCode[code].Load(); n > 0 {
@@ -54,15 +57,20 @@ func (s *stats) report(open int) statusReport {
 }
 
 // serveStatus answers a -status request with the counters as JSON and
-// returns the status code and body length.
-func (s *stats) serveStatus(r *evhttp.Request, srv *evhttp.Server) (int, int64) {
+// returns the status code and body length. px (nil without -proxy)
+// gives the upstream error count.
+func (s *stats) serveStatus(r *evhttp.Request, srv *evhttp.Server, px *proxy.Proxy) (int, int64) {
 	out := r.OutputHeaders()
 	if m := r.Method(); m != "GET" && m != "HEAD" {
 		out.Set("Allow", "GET, HEAD")
 		r.SendError(evhttp.StatusMethodNotAllowed, "")
 		return evhttp.StatusMethodNotAllowed, 0
 	}
-	body, err := json.Marshal(s.report(srv.ConnectionCount()))
+	var upstreamErrors int64
+	if px != nil {
+		upstreamErrors = px.UpstreamErrors()
+	}
+	body, err := json.Marshal(s.report(srv.ConnectionCount(), upstreamErrors))
 	if err != nil {
 		r.SendError(evhttp.StatusInternalServerError, "")
 		return evhttp.StatusInternalServerError, 0
