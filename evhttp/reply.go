@@ -77,10 +77,18 @@ func (r *Request) SendReply(code int, reason string, body *evbuffer.Buffer) erro
 	} else {
 		r.out.Reset()
 	}
-	if code == StatusSwitchingProtocols {
-		c.upgraded = true
-	}
 	r.reply = replyDone
+	if code == StatusSwitchingProtocols {
+		// The caller hijacks next, possibly from a callback outside the
+		// connection's own (a proxy answering from its upstream's): let it,
+		// and close the connection only if nobody has by the end of the
+		// pass.
+		c.upgraded = true
+		if !c.inProcess {
+			c.ls.base.Post(c.schedule)
+		}
+		return err
+	}
 	c.schedule()
 	return err
 }
@@ -357,8 +365,9 @@ func (r *Request) Abort() error {
 // in its Input and the callbacks and timeouts cleared: the caller now owns
 // it and must Free it. It is for protocols that replace HTTP on the
 // connection: call it before any reply (the caller writes its own, as for
-// CONNECT), or right after SendReply with 101 Switching Protocols, before
-// returning to the loop. The Request is finished.
+// CONNECT), or right after SendReply with 101 Switching Protocols, in the
+// same callback (a connection upgraded but not hijacked by the end of the
+// loop pass is closed). The Request is finished.
 func (r *Request) Hijack() (*bufferevent.BufferEvent, error) {
 	if r.c == nil || r.c.bev == nil || r.reply == replyCanceled || r.reply == replyHijacked {
 		return nil, ErrRequestDone

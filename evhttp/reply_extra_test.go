@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goevent/goevent/bufferevent"
 	"github.com/goevent/goevent/evbuffer"
 )
 
@@ -83,5 +84,42 @@ func TestReplyTrailersInformationalAbort(t *testing.T) {
 	all, _ := io.ReadAll(c2)
 	if !strings.Contains(string(all), "partial") || strings.HasSuffix(string(all), "0\r\n\r\n") {
 		t.Fatalf("aborted reply: %q", all)
+	}
+}
+
+// TestAsyncUpgradeHijack: a 101 sent later (from a Post, as a proxy does
+// when its upstream answers) can still be followed by Hijack.
+func TestAsyncUpgradeHijack(t *testing.T) {
+	ts := startServer(t, nil, func(s *Server) {
+		s.SetCallback("/up", func(r *Request) {
+			base := r.Base()
+			go base.Post(func() {
+				r.OutputHeaders().Set("Upgrade", "echo")
+				r.OutputHeaders().Set("Connection", "Upgrade")
+				if err := r.SendReply(StatusSwitchingProtocols, "", nil); err != nil {
+					t.Errorf("SendReply: %v", err)
+					return
+				}
+				bev, err := r.Hijack()
+				if err != nil {
+					t.Errorf("Hijack after an async 101: %v", err)
+					return
+				}
+				bev.SetCallbacks(func(b *bufferevent.BufferEvent) { b.Output().AddBuffer(b.Input()) }, nil,
+					func(b *bufferevent.BufferEvent, _ bufferevent.What, _ error) { b.Free() })
+				bev.Enable(bufferevent.Read)
+			})
+		})
+	})
+	c := ts.dial(t)
+	br := bufio.NewReader(c)
+	io.WriteString(c, "GET /up HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
+	if r := readResponse(t, br, true); r.code != 101 {
+		t.Fatalf("%q", r.status)
+	}
+	io.WriteString(c, "ping")
+	buf := make([]byte, 4)
+	if _, err := io.ReadFull(br, buf); err != nil || string(buf) != "ping" {
+		t.Fatalf("echo after the upgrade: %q %v", buf, err)
 	}
 }
