@@ -32,7 +32,7 @@ func (b *Base) Dump(w io.Writer) error {
 		ins = append(ins, line(ev))
 	}
 	for _, e := range b.fds {
-		for _, ev := range e.evs {
+		for ev := e.head; ev != nil; ev = ev.fdNext {
 			add(ev)
 		}
 	}

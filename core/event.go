@@ -39,7 +39,8 @@ type Event struct {
 	// the two lists use separate fields).
 	actPrev, actNext *Event
 	ctPrev, ctNext   *Event
-	fdIdx            int // index in base.fds[fd].evs while inserted
+	fdIdx            int    // index in the signal watcher's list while inserted
+	fdNext           *Event // next event on the same fd (base.fds[fd].head list)
 }
 
 type evState uint8

@@ -221,19 +221,21 @@ func (b *Base) ioAddLocked(ev *Event) error {
 		return fmt.Errorf("%w: Closed on %s", ErrUnsupported, b.beName)
 	}
 	if fd >= len(b.fds) {
-		n := 2 * len(b.fds)
+		// Grow by a quarter (and at least to fd): the table is indexed by
+		// fd, so doubling would leave up to half of it unused at scale.
+		n := len(b.fds) + len(b.fds)/4
 		if n <= fd {
 			n = fd + 1
 		}
-		if n < 32 {
-			n = 32
+		if n < 64 {
+			n = 64
 		}
 		fds := make([]fdEntry, n)
 		copy(fds, b.fds)
 		b.fds = fds
 	}
 	e := &b.fds[fd]
-	if len(e.evs) > 0 && e.applied&ET != want&ET {
+	if e.head != nil && e.applied&ET != want&ET {
 		return fmt.Errorf("%w: events on fd %d disagree on ET", ErrInvalid, fd)
 	}
 	if mask := e.applied | want; mask != e.applied {
@@ -245,23 +247,30 @@ func (b *Base) ioAddLocked(ev *Event) error {
 			b.notifyLocked()
 		}
 	}
-	ev.fdIdx = len(e.evs)
-	e.evs = append(e.evs, ev)
+	ev.fdNext = nil
+	if e.head == nil {
+		e.head = ev
+		return nil
+	}
+	last := e.head
+	for last.fdNext != nil {
+		last = last.fdNext
+	}
+	last.fdNext = ev
 	return nil
 }
 
 func (b *Base) ioDelLocked(ev *Event) error {
 	e := &b.fds[ev.fd]
-	i, last := ev.fdIdx, len(e.evs)-1
-	if i != last {
-		e.evs[i] = e.evs[last]
-		e.evs[i].fdIdx = i
+	for p := &e.head; *p != nil; p = &(*p).fdNext {
+		if *p == ev {
+			*p = ev.fdNext
+			break
+		}
 	}
-	e.evs[last] = nil
-	e.evs = e.evs[:last]
-	ev.fdIdx = -1
+	ev.fdNext = nil
 	var mask Flags
-	for _, o := range e.evs {
+	for o := e.head; o != nil; o = o.fdNext {
 		mask |= interest(o)
 	}
 	if mask&(Read|Write|Closed) == 0 {
@@ -281,7 +290,7 @@ func (b *Base) ready(fd int, what Flags) {
 	if fd < 0 || fd >= len(b.fds) {
 		return
 	}
-	for _, ev := range b.fds[fd].evs {
+	for ev := b.fds[fd].head; ev != nil; ev = ev.fdNext {
 		if res := ev.events & what & (Read | Write | Closed); res != 0 {
 			b.activateLocked(ev, res, 1)
 		}
