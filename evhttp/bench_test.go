@@ -22,7 +22,7 @@ func benchServe(b *testing.B, depth int) {
 		r.OutputBuffer().AddString("Hello, World!")
 		r.SendReply(StatusOK, "", nil)
 	})
-	p, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	p, err := nbSocketpair()
 	if err != nil {
 		b.Fatal(err)
 	}

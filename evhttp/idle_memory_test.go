@@ -43,7 +43,7 @@ func TestIdleConnMemory(t *testing.T) {
 	fds := make([]int, n)
 	pairs := make([][2]int, n)
 	for i := range pairs {
-		p, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+		p, err := nbSocketpair()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,7 +20,7 @@ import (
 // connection, and returns what the server wrote.
 func serveBytes(t testing.TB, base *core.Base, s *Server, in []byte) []byte {
 	t.Helper()
-	p, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	p, err := nbSocketpair()
 	if err != nil {
 		t.Fatal(err)
 	}

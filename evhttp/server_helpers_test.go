@@ -11,8 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/goevent/goevent/core"
 	"github.com/goevent/goevent/internal/basetest"
@@ -248,4 +251,27 @@ func (ct *connTracker) count() (conns, requests int) {
 		requests += n
 	}
 	return len(ct.conns), requests
+}
+
+// nbSocketpair returns a non-blocking, close-on-exec AF_UNIX stream pair
+// that the caller closes (darwin has no SOCK_NONBLOCK or SOCK_CLOEXEC).
+func nbSocketpair() ([2]int, error) {
+	syscall.ForkLock.RLock()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err == nil {
+		unix.CloseOnExec(fds[0])
+		unix.CloseOnExec(fds[1])
+	}
+	syscall.ForkLock.RUnlock()
+	if err != nil {
+		return fds, err
+	}
+	for _, fd := range fds {
+		if err := unix.SetNonblock(fd, true); err != nil {
+			unix.Close(fds[0])
+			unix.Close(fds[1])
+			return fds, err
+		}
+	}
+	return fds, nil
 }

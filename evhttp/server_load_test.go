@@ -163,7 +163,7 @@ func TestServerManyConnections(t *testing.T) {
 		n = 1000
 	}
 	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil && lim.Cur < uint64(n)+256 {
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil && uint64(lim.Cur) < uint64(n)+256 {
 		n = int(lim.Cur) - 256
 		t.Logf("open file limit %d: scaled down to %d connections", lim.Cur, n)
 		if n < 100 {
