@@ -55,7 +55,9 @@ func TestNoGoroutines(t *testing.T) {
 		comp, _ := c.comp()
 		z := feed(t, r, comp, data, 50000)
 		feed(t, r, c.decomp(), z, 50000)
-		if n := runtime.NumGoroutine(); n != before {
+		// More would be one per stream; fewer is a goroutine of an
+		// earlier test finishing meanwhile (CI saw 2 after 3).
+		if n := runtime.NumGoroutine(); n > before {
 			t.Fatalf("%s: %d goroutines, was %d", c.name, n, before)
 		}
 	}
