@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/goevent/goevent/internal/privdrop"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -82,9 +83,9 @@ func start(cfg *config, log *slog.Logger) (*daemon, error) {
 // start does start's work on d.
 func (d *daemon) start() error {
 	cfg, log := d.cfg, d.log
-	var cred credentials
+	var cred privdrop.Credentials
 	if cfg.user != "" {
-		c, err := lookupUser(cfg.user)
+		c, err := privdrop.LookupUser(cfg.user)
 		if err != nil {
 			return err
 		}
@@ -129,7 +130,7 @@ func (d *daemon) start() error {
 		}
 	}
 	if cfg.user != "" {
-		if err := cred.apply(); err != nil {
+		if err := cred.Apply(); err != nil {
 			if cfg.readyFile != "" {
 				os.Remove(cfg.readyFile)
 			}
