@@ -4,17 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
-	"fmt"
 	"io"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/goevent/goevent/internal/basetest"
 )
@@ -25,91 +20,13 @@ type cliNginx struct {
 	root string // document root
 }
 
-// cliStartNginx runs nginx in the foreground (no daemon, no master
-// process) with a configuration of its own in a temporary directory: a
-// static root, gzip (so responses of unknown length come chunked) under
-// /gz/, and keepalive_requests keepAlive. nginx is stopped by PID when the
-// test ends.
+// cliStartNginx runs nginx (basetest.StartNginx) with gzip under /gz/ (so
+// responses of unknown length come chunked) and keepalive_requests
+// keepAlive.
 func cliStartNginx(t *testing.T, keepAlive int) *cliNginx {
 	t.Helper()
-	bin := basetest.RequirePeer(t, "nginx")
-	dir := t.TempDir()
-	root := filepath.Join(dir, "www")
-	for _, d := range []string{root, filepath.Join(root, "gz"), filepath.Join(dir, "tmp"), filepath.Join(dir, "logs")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	conf := fmt.Sprintf(`
-pid %[1]s/nginx.pid;
-events { worker_connections 128; }
-http {
-	access_log off;
-	client_body_temp_path %[1]s/tmp/body;
-	proxy_temp_path %[1]s/tmp/proxy;
-	fastcgi_temp_path %[1]s/tmp/fastcgi;
-	uwsgi_temp_path %[1]s/tmp/uwsgi;
-	scgi_temp_path %[1]s/tmp/scgi;
-	keepalive_requests %[2]d;
-	default_type text/plain;
-	server {
-		listen 127.0.0.1:%[3]d;
-		root %[1]s/www;
-		location /gz/ {
-			gzip on;
-			gzip_min_length 0;
-			gzip_types text/plain;
-		}
-	}
-}
-`, dir, keepAlive, port)
-	confPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(bin, "-e", "stderr", "-p", dir, "-c", confPath, "-g", "daemon off; master_process off; error_log stderr;")
-	cmd.Stderr = &stderr
-	cmd.Stdout = &stderr
-	if err := cmd.Start(); err != nil {
-		basetest.PeerUnavailable(t, "nginx", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
-	// Wait until nginx accepts connections (or died).
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second)
-		if err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("nginx exited: %v\n%s", err, stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nginx not accepting on port %d: %v\n%s", port, err, stderr.String())
-		}
-	}
-	return &cliNginx{port: port, root: root}
+	ng := basetest.StartNginx(t, basetest.NginxConfig{KeepaliveRequests: keepAlive, GzipPrefix: "/gz/"})
+	return &cliNginx{port: ng.Port, root: ng.Root}
 }
 
 func TestClientNginxStatic(t *testing.T) {

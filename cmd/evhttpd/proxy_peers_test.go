@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,89 +33,12 @@ type nginxPeer struct {
 	root string // document root
 }
 
-// startNginx runs nginx in the foreground (no daemon, no master process)
-// with a configuration of its own in a temporary directory: a static
-// root, gzip under /app/gz/ (so some responses come chunked). It is stopped by
-// PID when the test ends.
+// startNginx runs nginx (basetest.StartNginx) with gzip under /app/gz/
+// (so some responses come chunked).
 func startNginx(t *testing.T) *nginxPeer {
 	t.Helper()
-	bin := basetest.RequirePeer(t, "nginx")
-	dir := t.TempDir()
-	root := filepath.Join(dir, "www")
-	for _, d := range []string{root, filepath.Join(root, "gz"), filepath.Join(dir, "tmp"), filepath.Join(dir, "logs")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	conf := fmt.Sprintf(`
-pid %[1]s/nginx.pid;
-events { worker_connections 256; }
-http {
-	access_log off;
-	client_body_temp_path %[1]s/tmp/body;
-	proxy_temp_path %[1]s/tmp/proxy;
-	fastcgi_temp_path %[1]s/tmp/fastcgi;
-	uwsgi_temp_path %[1]s/tmp/uwsgi;
-	scgi_temp_path %[1]s/tmp/scgi;
-	default_type text/plain;
-	server {
-		listen 127.0.0.1:%[2]d;
-		root %[1]s/www;
-		location /app/gz/ {
-			gzip on;
-			gzip_min_length 0;
-			gzip_types text/plain;
-		}
-	}
-}
-`, dir, port)
-	confPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var stderr lockedBuffer
-	cmd := exec.Command(bin, "-e", "stderr", "-p", dir, "-c", confPath, "-g", "daemon off; master_process off; error_log stderr;")
-	cmd.Stderr = &stderr
-	cmd.Stdout = &stderr
-	if err := cmd.Start(); err != nil {
-		basetest.PeerUnavailable(t, "nginx", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("nginx exited: %v\n%s", err, stderr.String())
-		case <-time.After(20 * time.Millisecond): // polling for the port
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nginx not accepting on %s: %v\n%s", addr, err, stderr.String())
-		}
-	}
-	return &nginxPeer{url: "http://" + addr, root: root}
+	ng := basetest.StartNginx(t, basetest.NginxConfig{GzipPrefix: "/app/gz/"})
+	return &nginxPeer{url: "http://" + ng.Addr, root: ng.Root}
 }
 
 func TestProxyNginx(t *testing.T) {
