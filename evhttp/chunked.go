@@ -149,28 +149,16 @@ func (d *chunkedDecoder) decode(src, dst *evbuffer.Buffer, limit int) (ParseStat
 			}
 			d.state = chunkSize
 		case chunkTrailer:
-			maxBytes := limitOr(d.maxTrailerBytes, DefaultMaxHeaderBytes)
-			line, st, err := d.lines.next(src, maxBytes-d.trailerBytes-2)
+			st, err := readFields(src, &d.lines, &d.trailer, &d.trailerBytes,
+				limitOr(d.maxTrailerBytes, DefaultMaxHeaderBytes), limitOr(d.maxTrailers, defaultMaxFields))
 			switch st {
 			case NeedMore:
 				return NeedMore, nil
-			case TooLong:
-				return d.fail(TooLong, ErrHeaderTooLarge)
-			case Corrupt:
-				return d.fail(Corrupt, err)
+			case Corrupt, TooLong:
+				return d.fail(st, err)
 			}
-			d.trailerBytes += len(line) + 2
-			if len(line) == 0 {
-				d.lines.release(src)
-				d.state, d.status, d.err = chunkDone, AllRead, nil
-				return AllRead, nil
-			}
-			if d.trailer.Len() >= limitOr(d.maxTrailers, defaultMaxFields) {
-				return d.fail(TooLong, ErrTooManyHeaders)
-			}
-			if err := parseHeaderLine(&d.trailer, line); err != nil {
-				return d.fail(Corrupt, err)
-			}
+			d.state, d.status, d.err = chunkDone, AllRead, nil
+			return AllRead, nil
 		default:
 			return d.fail(Corrupt, fmt.Errorf("%w: bad decoder state %v", ErrBuffer, d.state))
 		}

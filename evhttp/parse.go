@@ -135,6 +135,38 @@ func checkLine(line []byte) ([]byte, ParseStatus, error) {
 	return line, AllRead, nil
 }
 
+// readFields reads field lines (a header or trailer section) into h up to
+// and including the empty line that ends them, resumably: NeedMore until
+// that line is buffered, then AllRead with the section's lines drained from
+// buf. *used counts the section's bytes (every CRLF included) against
+// maxBytes (TooLong with ErrHeaderTooLarge beyond it); more than maxCount
+// fields is TooLong with ErrTooManyHeaders; a malformed line is Corrupt.
+// The request, response and chunked-trailer parsers share it.
+func readFields(buf *evbuffer.Buffer, lr *lineReader, h *Header, used *int, maxBytes, maxCount int) (ParseStatus, error) {
+	for {
+		line, st, err := lr.next(buf, maxBytes-*used-2)
+		switch st {
+		case NeedMore:
+			return NeedMore, nil
+		case TooLong:
+			return TooLong, ErrHeaderTooLarge
+		case Corrupt:
+			return Corrupt, err
+		}
+		*used += len(line) + 2
+		if len(line) == 0 {
+			lr.release(buf)
+			return AllRead, nil
+		}
+		if h.Len() >= maxCount {
+			return TooLong, ErrTooManyHeaders
+		}
+		if err := parseHeaderLine(h, line); err != nil {
+			return Corrupt, err
+		}
+	}
+}
+
 // parseState is where a requestParser is in a request head.
 type parseState int
 
@@ -279,30 +311,13 @@ func (p *requestParser) parse(buf *evbuffer.Buffer) (ParseStatus, error) {
 		}
 		p.state = stateHeaders
 	}
-	maxBytes := limitOr(p.maxHeaderBytes, DefaultMaxHeaderBytes)
-	maxCount := limitOr(p.maxHeaders, DefaultMaxHeaders)
-	for {
-		line, st, err := p.lines.next(buf, maxBytes-p.headerBytes-2)
-		switch st {
-		case NeedMore:
-			return NeedMore, nil
-		case TooLong:
-			return p.fail(TooLong, ErrHeaderTooLarge)
-		case Corrupt:
-			return p.fail(Corrupt, err)
-		}
-		p.headerBytes += len(line) + 2
-		if len(line) == 0 {
-			break
-		}
-		if p.header.Len() >= maxCount {
-			return p.fail(TooLong, ErrTooManyHeaders)
-		}
-		if err := parseHeaderLine(&p.header, line); err != nil {
-			return p.fail(Corrupt, err)
-		}
+	switch st, err := readFields(buf, &p.lines, &p.header, &p.headerBytes,
+		limitOr(p.maxHeaderBytes, DefaultMaxHeaderBytes), limitOr(p.maxHeaders, DefaultMaxHeaders)); st {
+	case NeedMore:
+		return NeedMore, nil
+	case Corrupt, TooLong:
+		return p.fail(st, err)
 	}
-	p.lines.release(buf)
 	fr, err := decideFraming(&p.header, p.minor)
 	if err != nil && fr.kind == framingInvalid {
 		return p.fail(Corrupt, err)

@@ -114,7 +114,7 @@ func (r *Request) sendError(code int, reason string, _ error) error {
 	if code == StatusMethodNotAllowed && allow != "" {
 		r.outHeaders.Add("Allow", allow)
 	}
-	if reason == "" || !validReason(reason) {
+	if reason == "" || !validFieldValue(reason) {
 		reason = StatusText(code)
 	}
 	r.outHeaders.Add("Content-Type", "text/html; charset=utf-8")
@@ -388,22 +388,11 @@ func (r *Request) Hijack() (*bufferevent.BufferEvent, error) {
 	return bev, nil
 }
 
-// validReason reports whether s may be a reason phrase: HT, SP, VCHAR and
-// obs-text only.
-func validReason(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 // writeHead writes the status line and header section of r's reply to the
 // connection's output. bodyLen is the body's length, or -1 when unknown
 // (chunked or until close).
 func (c *conn) writeHead(r *Request, code int, reason string, bodyLen int64, chunked, streamed bool) error {
-	if reason == "" || !validReason(reason) {
+	if reason == "" || !validFieldValue(reason) {
 		reason = StatusText(code)
 	}
 	b := c.ls.scratch[:0]
@@ -491,11 +480,12 @@ func (c *conn) writeHead(r *Request, code int, reason string, bodyLen int64, chu
 	return err
 }
 
-// validFieldValue reports whether v may be sent as a field value: no
-// control bytes but HT (so no CR, LF or NUL: no header injection).
-func validFieldValue(v []byte) bool {
-	for _, c := range v {
-		if c < ' ' && c != '\t' || c == 0x7f {
+// validFieldValue reports whether v may be sent as a field value or a
+// reason phrase: HT, SP, VCHAR and obs-text only, so no CR, LF or NUL
+// (no header injection).
+func validFieldValue[T string | []byte](v T) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
 			return false
 		}
 	}

@@ -92,9 +92,8 @@ func (p *responseParser) parse(buf *evbuffer.Buffer) (ParseStatus, error) {
 		return p.status, p.err
 	}
 	maxBytes := limitOr(p.maxHeaderBytes, DefaultMaxHeaderBytes)
-	maxCount := limitOr(p.maxHeaders, DefaultMaxHeaders)
-	for {
-		line, st, err := p.lines.next(buf, maxBytes-p.headerBytes-2)
+	if p.state == stateRequestLine {
+		line, st, err := p.lines.next(buf, maxBytes-2)
 		switch st {
 		case NeedMore:
 			return NeedMore, nil
@@ -104,24 +103,17 @@ func (p *responseParser) parse(buf *evbuffer.Buffer) (ParseStatus, error) {
 			return p.fail(Corrupt, err)
 		}
 		p.headerBytes += len(line) + 2
-		if p.state == stateRequestLine {
-			if err := p.parseStatusLine(line); err != nil {
-				return p.fail(Corrupt, err)
-			}
-			p.state = stateHeaders
-			continue
-		}
-		if len(line) == 0 {
-			break
-		}
-		if p.header.Len() >= maxCount {
-			return p.fail(TooLong, ErrTooManyHeaders)
-		}
-		if err := parseHeaderLine(&p.header, line); err != nil {
+		if err := p.parseStatusLine(line); err != nil {
 			return p.fail(Corrupt, err)
 		}
+		p.state = stateHeaders
 	}
-	p.lines.release(buf)
+	switch st, err := readFields(buf, &p.lines, &p.header, &p.headerBytes, maxBytes, limitOr(p.maxHeaders, DefaultMaxHeaders)); st {
+	case NeedMore:
+		return NeedMore, nil
+	case Corrupt, TooLong:
+		return p.fail(st, err)
+	}
 	p.state, p.status = stateDone, AllRead
 	return AllRead, nil
 }
@@ -162,10 +154,8 @@ func (p *responseParser) parseStatusLine(line []byte) error {
 			return fmt.Errorf("%w: no space after the status code", ErrStatusLine)
 		}
 		rest = rest[1:]
-		for _, c := range rest {
-			if (c < ' ' && c != '\t') || c == 0x7f {
-				return fmt.Errorf("%w: control byte %#x in reason", ErrStatusLine, c)
-			}
+		if !validFieldValue(rest) {
+			return fmt.Errorf("%w: control byte in reason", ErrStatusLine)
 		}
 	}
 	p.code = code
