@@ -279,6 +279,15 @@ func TestShutdownUnderLoad(t *testing.T) {
 	body := strings.Repeat("0123456789abcdef", 16<<10) // 256 KiB
 	writeTree(t, root, map[string]string{"f.bin": body})
 	d := startDaemon(t, "-listen", "127.0.0.1:0", "-root", root, "-grace", "20s")
+	shutdownUnderLoad(t, d, "/f.bin", body)
+}
+
+// shutdownUnderLoad has 8 keep-alive clients GET path (whose body is body)
+// from d until 50 replies are complete, sends SIGTERM, and checks that the
+// daemon exits 0 after logging a clean stop and that every reply whose head
+// arrived was a 200 that arrived whole.
+func shutdownUnderLoad(t *testing.T, d *daemonProc, path, body string) {
+	t.Helper()
 	var (
 		wg        sync.WaitGroup
 		mu        sync.Mutex
@@ -297,15 +306,15 @@ func TestShutdownUnderLoad(t *testing.T) {
 					return
 				default:
 				}
-				resp, err := c.Get(d.url("/f.bin"))
+				resp, err := c.Get(d.url(path))
 				if err != nil {
 					continue // refused or closed before a reply: not a lost reply
 				}
 				b, err := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				mu.Lock()
-				if err != nil || string(b) != body {
-					broken = append(broken, fmt.Sprintf("%d bytes, %v", len(b), err))
+				if err != nil || string(b) != body || resp.StatusCode != 200 {
+					broken = append(broken, fmt.Sprintf("%d: %d bytes, %v", resp.StatusCode, len(b), err))
 				} else {
 					completed++
 				}
@@ -317,19 +326,16 @@ func TestShutdownUnderLoad(t *testing.T) {
 			}
 		})
 	}
-	waitCompleted := func(n int) {
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			mu.Lock()
-			c := completed
-			mu.Unlock()
-			if c >= n || time.Now().After(deadline) {
-				return
-			}
-			time.Sleep(5 * time.Millisecond) // polling the counter
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		mu.Lock()
+		c := completed
+		mu.Unlock()
+		if c >= 50 || time.Now().After(deadline) {
+			break
 		}
+		time.Sleep(5 * time.Millisecond) // polling the counter
 	}
-	waitCompleted(50)
 	d.signal(t, syscall.SIGTERM)
 	code := d.wait(t, 40*time.Second)
 	close(stop)

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -17,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -368,67 +366,7 @@ func TestProxyShutdownUnderLoad(t *testing.T) {
 	}))
 	t.Cleanup(up.Close)
 	d := startDaemon(t, "-listen", "127.0.0.1:0", "-root", t.TempDir(), "-grace", "20s", "-proxy", "/p="+up.URL)
-	var (
-		wg        sync.WaitGroup
-		mu        sync.Mutex
-		completed int
-		broken    []string
-	)
-	stop := make(chan struct{})
-	for range 8 {
-		wg.Go(func() {
-			tr := &http.Transport{DisableCompression: true}
-			defer tr.CloseIdleConnections()
-			c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				resp, err := c.Get(d.url("/p/f"))
-				if err != nil {
-					continue // refused or closed before a reply: not a lost reply
-				}
-				b, err := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				mu.Lock()
-				if err != nil || string(b) != body || resp.StatusCode != 200 {
-					broken = append(broken, fmt.Sprintf("%d: %d bytes, %v", resp.StatusCode, len(b), err))
-				} else {
-					completed++
-				}
-				mu.Unlock()
-				var ne *net.OpError
-				if errors.As(err, &ne) {
-					return
-				}
-			}
-		})
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		mu.Lock()
-		c := completed
-		mu.Unlock()
-		if c >= 50 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond) // polling the counter
-	}
-	d.signal(t, syscall.SIGTERM)
-	code := d.wait(t, 40*time.Second)
-	close(stop)
-	wg.Wait()
-	if code != 0 {
-		t.Errorf("exit status %d after SIGTERM", code)
-	}
-	if len(broken) > 0 {
-		t.Errorf("%d replies cut short (of %d complete): %v", len(broken), completed, broken[:min(len(broken), 5)])
-	}
-	if completed < 50 {
-		t.Errorf("only %d replies before the shutdown", completed)
-	}
+	shutdownUnderLoad(t, d, "/p/f", body)
 }
 
 // TestProxyBehindTLS serves HTTPS in front of a plain upstream: the
