@@ -129,7 +129,7 @@ func (b *Buffer) SearchRange(what []byte, start, end *Ptr) Ptr {
 		if !ok || dpos+m > limit {
 			return notFound()
 		}
-		if j := bytes.Index(d, what); j >= 0 {
+		if j := index(d, what); j >= 0 {
 			if dpos+j+m > limit {
 				return notFound()
 			}
