@@ -331,23 +331,68 @@ const tinyMerge = 256
 // AddBuffer moves all of src's bytes to the end of b, leaving src empty.
 // Segments are moved, not copied; only a tiny first segment of src (at most
 // 256 bytes of owned memory) may be copied into free room of b's last
-// block. It fails with ErrFrozen when b's end or src's front is frozen, and
+// block, and a segment of at most 1 KiB alone in a much larger block is
+// copied so the block can be reused at once. It fails with ErrFrozen when b's end or src's front is frozen, and
 // ErrInvalid when src is nil or b.
 func (b *Buffer) AddBuffer(src *Buffer) error {
 	return b.moveAll(src, b.frozenEnd, func() {
 		i := src.head
-		if t, f := b.lastSeg(), &src.segs[i]; f.blk != nil && f.len() <= tinyMerge && t.room() >= f.len() {
+		if f := &src.segs[i]; !b.empty() && f.blk != nil && f.len() <= tinyMerge && b.lastSeg().room() >= f.len() {
+			t := b.lastSeg()
 			t.end += copy(t.buf[t.end:], f.bytes())
 			f.free()
 			*f = segment{}
 			i++
 		}
 		for ; i < len(src.segs); i++ {
-			b.pushBack(src.segs[i])
+			b.pushMoved(src.segs[i])
 			src.segs[i] = segment{}
 		}
 		src.resetSegs()
 	})
+}
+
+// copyBreak is the most bytes of owned memory a move copies instead of
+// linking their block: a segment this small in a block at least four times
+// the size class it needs (the tail of a 16 KiB read holding a 13-byte
+// body) is copied into a right-sized block, and the big block goes back to
+// its pool at once instead of living as long as the destination, which may
+// be a request nobody drains. Larger data always moves without copying.
+const copyBreak = 1024
+
+// slack reports whether s is a small owned segment in a much larger block:
+// one that moves by copy (see copyBreak).
+func (s *segment) slack() bool {
+	n := s.len()
+	return s.blk != nil && n <= copyBreak && (s.blk.class < 0 || int(s.blk.class) >= classOf(n)+2)
+}
+
+// compact replaces a slack segment by a copy of its bytes in a right-sized
+// block and frees the big one.
+func (s *segment) compact() {
+	if !s.slack() {
+		return
+	}
+	blk := getBlock(s.len())
+	n := copy(blk.b, s.bytes())
+	s.free()
+	*s = segment{buf: blk.b, end: n, blk: blk}
+}
+
+// pushMoved links s, a segment moved from another buffer, at the end of
+// the chain; a slack s is copied instead, into free room of the last block
+// when there is enough, else into a right-sized block. b.n is the caller's
+// to update.
+func (b *Buffer) pushMoved(s segment) {
+	if s.slack() && !b.empty() {
+		if t := b.lastSeg(); t.blk != nil && t.room() >= s.len() {
+			t.end += copy(t.buf[t.end:], s.bytes())
+			s.free()
+			return
+		}
+	}
+	s.compact()
+	b.pushBack(s)
 }
 
 // PrependBuffer moves all of src's bytes to the front of b, leaving src
@@ -388,6 +433,8 @@ func (b *Buffer) moveAll(src *Buffer, bFrozen bool, splice func()) error {
 	if b.empty() {
 		b.segs, src.segs = src.segs, b.segs[:0]
 		b.head, src.head = src.head, 0
+		b.firstSeg().compact()
+		b.lastSeg().compact()
 	} else {
 		splice()
 	}
@@ -399,7 +446,9 @@ func (b *Buffer) moveAll(src *Buffer, bFrozen bool, splice func()) error {
 }
 
 // RemoveBuffer moves up to n bytes from the front of b to the end of dst
-// and returns how many it moved (min(n, Len())). Whole segments are moved;
+// and returns how many it moved (min(n, Len())). Whole segments are moved
+// (a segment of at most 1 KiB in a much larger block is copied, as in
+// AddBuffer);
 // a segment cut by the boundary is copied if it is owned memory (at most
 // one partial block), and split without copying if it is a reference (one
 // release for both parts, after both are drained) or a file range (each
@@ -430,7 +479,7 @@ func (b *Buffer) RemoveBuffer(dst *Buffer, n int) (int, error) {
 	for left > 0 {
 		s := b.firstSeg()
 		if l := s.len(); l <= left {
-			dst.pushBack(*s)
+			dst.pushMoved(*s)
 			b.popFront()
 			left -= l
 			b.n -= l
