@@ -687,14 +687,23 @@ func (c *Connection) startBody(r *ClientRequest) bool {
 	return true
 }
 
+// popHead removes the head request, which was on the wire, from the queue.
+// The rest shift down (the queue is as deep as the pipeline, a few
+// entries) so that the slice keeps its capacity and MakeRequest's append
+// does not allocate on a keep-alive connection.
+func (c *Connection) popHead() {
+	n := copy(c.queue, c.queue[1:])
+	c.queue[n] = nil
+	c.queue = c.queue[:n]
+	c.sent--
+}
+
 // completeHead finishes the head request successfully. The connection
 // is settled first (kept for the next request, or closed when it may not
 // be reused), then the complete callback runs; for a 101 or CONNECT answer
 // the callback runs first, so that it may Hijack.
 func (c *Connection) completeHead(r *ClientRequest) {
-	c.queue[0] = nil
-	c.queue = c.queue[1:]
-	c.sent--
+	c.popHead()
 	c.phase = phaseHead
 	c.parser.reset()
 	c.interim = 0
@@ -748,9 +757,7 @@ func (c *Connection) failHead(err error) {
 		return
 	}
 	r := c.queue[0]
-	c.queue[0] = nil
-	c.queue = c.queue[1:]
-	c.sent--
+	c.popHead()
 	c.teardown(fmt.Errorf("%w: connection closed after an earlier response failed", ErrEOF), false)
 	r.finish(err)
 	c.dispatch()
@@ -837,9 +844,7 @@ func (c *Connection) detach() {
 // called for the head request r.
 func (c *Connection) hijack(r *ClientRequest) *bufferevent.BufferEvent {
 	if c.sent > 0 && c.queue[0] == r {
-		c.queue[0] = nil
-		c.queue = c.queue[1:]
-		c.sent--
+		c.popHead()
 	}
 	bev := c.bev
 	bev.SetCallbacks(nil, nil, nil)

@@ -397,8 +397,8 @@ func (r *ClientRequest) prepare(host string) {
 
 // writeHead appends the request line and header section to out.
 func (r *ClientRequest) writeHead(out *evbuffer.Buffer) {
-	var b []byte
-	b = append(b, r.method...)
+	var stack [512]byte // a typical head is built here, not on the heap
+	b := append(stack[:0], r.method...)
 	b = append(b, ' ')
 	b = append(b, r.target...)
 	b = append(b, " HTTP/1.1\r\n"...)

@@ -26,6 +26,25 @@ type headerField struct {
 func (h *Header) name(f headerField) []byte  { return h.arena[f.nameOff:f.nameEnd] }
 func (h *Header) value(f headerField) []byte { return h.arena[f.nameEnd:f.valEnd] }
 
+// Initial sizes of a Header's storage: a typical request or response head
+// fits, so a fresh Header (one per client request) makes one allocation
+// for each instead of growing through five or six.
+const (
+	initialArena  = 256
+	initialFields = 8
+)
+
+// grow makes the first field's storage room for a whole typical head
+// rather than for the first field alone.
+func (h *Header) grow(n int) {
+	if cap(h.arena) == 0 {
+		h.arena = make([]byte, 0, max(initialArena, n))
+	}
+	if cap(h.fields) == 0 {
+		h.fields = make([]headerField, 0, initialFields)
+	}
+}
+
 // Reset removes every field and keeps the storage for reuse.
 func (h *Header) Reset() {
 	h.arena = h.arena[:0]
@@ -37,6 +56,7 @@ func (h *Header) Len() int { return len(h.fields) }
 
 // Add appends a field. It does not validate name or value; the parser does.
 func (h *Header) Add(name, value string) {
+	h.grow(len(name) + len(value))
 	off := len(h.arena)
 	h.arena = append(h.arena, name...)
 	ne := len(h.arena)
@@ -46,6 +66,7 @@ func (h *Header) Add(name, value string) {
 
 // addBytes is Add for byte slices, used by the parser.
 func (h *Header) addBytes(name, value []byte) {
+	h.grow(len(name) + len(value))
 	off := len(h.arena)
 	h.arena = append(h.arena, name...)
 	ne := len(h.arena)

@@ -159,7 +159,7 @@ func (p *responseParser) parseStatusLine(line []byte) error {
 		}
 	}
 	p.code = code
-	p.reason = string(rest)
+	p.reason = reasonString(rest)
 	return nil
 }
 
@@ -298,3 +298,23 @@ func (b *responseBody) read(src, dst *evbuffer.Buffer, eof bool) (ParseStatus, e
 
 // trailer returns the trailer fields of a chunked body (empty otherwise).
 func (b *responseBody) trailer() *Header { return &b.chunked.trailer }
+
+// reasonString returns rest as a string, without allocating for the
+// reason phrases almost every response carries.
+func reasonString(rest []byte) string {
+	switch string(rest) {
+	case "OK":
+		return "OK"
+	case "":
+		return ""
+	case "Not Found":
+		return "Not Found"
+	case "No Content":
+		return "No Content"
+	case "Not Modified":
+		return "Not Modified"
+	case "Partial Content":
+		return "Partial Content"
+	}
+	return string(rest)
+}
