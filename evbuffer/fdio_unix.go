@@ -17,7 +17,8 @@ const readIOVs = 4
 
 // ReadFromFD reads from the non-blocking descriptor fd into the end of the
 // buffer with one readv(2) over up to four pieces of free space (the last
-// block's room, then new pooled blocks), and returns the bytes read. It
+// block's room, then new pooled blocks; read(2) when one piece holds it
+// all), and returns the bytes read. It
 // reads at most atMost bytes, and never more than the buffer's MaxRead (so
 // atMost < 0 means MaxRead). EOF returns (0, io.EOF); a descriptor with
 // nothing to read returns (0, unix.EAGAIN), bare; other failures an
@@ -37,11 +38,13 @@ func (b *Buffer) ReadFromFD(fd int, atMost int) (int, error) {
 	b.touch()
 	var iov [readIOVs]unix.Iovec
 	var blks [readIOVs]*block
+	var one []byte // the space, when it is one piece: read(2) then
 	nv, have, tail := 0, 0, 0
 	if !b.empty() {
 		if t := b.lastSeg(); t.room() > 0 {
 			tail = min(t.room(), atMost)
-			iov[0].Base = &t.buf[t.end]
+			one = t.buf[t.end : t.end+tail]
+			iov[0].Base = &one[0]
 			iov[0].SetLen(tail)
 			nv, have = 1, tail
 		}
@@ -50,14 +53,25 @@ func (b *Buffer) ReadFromFD(fd int, atMost int) (int, error) {
 		blk := b.newBlock(atMost - have)
 		blks[nv-first] = blk
 		k := min(len(blk.b), atMost-have)
+		if nv == 0 {
+			one = blk.b[:k]
+		}
 		iov[nv].Base = &blk.b[0]
 		iov[nv].SetLen(k)
 		have += k
 	}
 	var n int
 	var err error
+	call := "readv"
 	for {
-		n, err = sys.Readv(fd, iov[:nv])
+		if nv == 1 {
+			// One piece (the usual case: one pooled block as big as a
+			// read may be) costs the kernel less as read than as readv.
+			call = "read"
+			n, err = sys.Read(fd, one)
+		} else {
+			n, err = sys.Readv(fd, iov[:nv])
+		}
 		if err != unix.EINTR {
 			break
 		}
@@ -72,7 +86,7 @@ func (b *Buffer) ReadFromFD(fd int, atMost int) (int, error) {
 		case err == unix.EAGAIN || err == unix.EWOULDBLOCK:
 			return 0, err
 		case err != nil:
-			return 0, os.NewSyscallError("readv", err)
+			return 0, os.NewSyscallError(call, err)
 		}
 		return 0, io.EOF
 	}
@@ -106,7 +120,8 @@ const smallIOVs = 16
 
 // WriteToFD writes up to atMost bytes (all if atMost < 0) from the front of the
 // buffer to the non-blocking descriptor fd, drains what was written, and
-// returns how many bytes that was. Memory segments go out with writev(2),
+// returns how many bytes that was. Memory segments go out with writev(2)
+// (write(2) for a single one),
 // up to sys.IOVMax of them per call; a file segment at the front goes out
 // with sendfile.Send. It keeps calling while the descriptor takes
 // everything offered and bytes remain, and stops at the first short write.
@@ -184,8 +199,15 @@ func (b *Buffer) writeOnce(fd int, atMost int) (n, want int, err error) {
 		nv++
 		want += k
 	}
+	call := "writev"
 	for {
-		n, err = sys.Writev(fd, iov[:nv])
+		if nv == 1 {
+			// One piece goes out as write(2), cheaper than writev.
+			call = "write"
+			n, err = sys.Write(fd, f.buf[f.off:f.off+want])
+		} else {
+			n, err = sys.Writev(fd, iov[:nv])
+		}
 		if err != unix.EINTR {
 			break
 		}
@@ -198,7 +220,7 @@ func (b *Buffer) writeOnce(fd int, atMost int) (n, want int, err error) {
 	case err == unix.EAGAIN || err == unix.EWOULDBLOCK:
 		return 0, want, unix.EAGAIN
 	case err != nil:
-		return 0, want, os.NewSyscallError("writev", err)
+		return 0, want, os.NewSyscallError(call, err)
 	}
 	return n, want, nil
 }
