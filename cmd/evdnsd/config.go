@@ -23,6 +23,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 type config struct {
 	listen     listFlag
 	upstream   listFlag
+	upstreams  []upstream // upstream parsed, by check
 	resolvConf string
 	hosts      string
 	hostsTTL   time.Duration
@@ -37,6 +38,7 @@ type config struct {
 	user       string
 	maxTCP     int
 	readyFile  string
+	cpuProfile string
 }
 
 // Defaults.
@@ -53,7 +55,9 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("evdnsd", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Var(&c.listen, "listen", "answer on UDP and TCP `ADDR` (host:port); repeatable (default "+defaultListen+")")
-	fs.Var(&c.upstream, "upstream", "forward to the nameserver `ADDR` (host or host:port, port 53 by default); repeatable (default: the nameservers of -resolv-conf)")
+	fs.Var(&c.upstream, "upstream", "forward to the nameserver `ADDR`: ip, ip:port, [ipv6]:port, host or host:port (port 53 by default); "+
+		"a host name is resolved through /etc/hosts and the system resolver at start-up and on SIGHUP, "+
+		"each of its addresses becoming an upstream; repeatable (default: the nameservers of -resolv-conf)")
 	fs.StringVar(&c.resolvConf, "resolv-conf", defaultResolvConf, "resolv.conf `FILE` whose nameservers are the upstreams when no -upstream is given")
 	fs.StringVar(&c.hosts, "hosts", "", "answer the names of this hosts-format `FILE` authoritatively (A, AAAA and PTR)")
 	fs.DurationVar(&c.hostsTTL, "hosts-ttl", time.Minute, "TTL of the records from -hosts (Go `DURATION`)")
@@ -68,6 +72,7 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 	fs.StringVar(&c.user, "user", "", "drop privileges to user `NAME` after binding")
 	fs.IntVar(&c.maxTCP, "max-tcp-clients", 100, "TCP connections open at once per loop and address (`N`)")
 	fs.StringVar(&c.readyFile, "ready-file", "", "write the bound addresses, one a line, to `FILE` once serving")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to `FILE` from start-up until shutdown")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(out, "Usage: evdnsd [flags]\n\nA caching DNS forwarder: answers -zone and -hosts names with authority and forwards the rest to -upstream.\n\n")
@@ -108,23 +113,13 @@ func (c *config) check() error {
 			return fmt.Errorf("-listen %q: want ip:port", a)
 		}
 	}
-	for _, u := range c.upstream {
-		if _, err := upstreamAddr(u); err != nil {
+	c.upstreams = c.upstreams[:0]
+	for _, s := range c.upstream {
+		u, err := parseUpstream(s)
+		if err != nil {
 			return err
 		}
+		c.upstreams = append(c.upstreams, u)
 	}
 	return nil
-}
-
-// upstreamAddr turns "ip", "ip:port" or "[ipv6]:port" into an address
-// with a port (53 by default).
-func upstreamAddr(s string) (netip.AddrPort, error) {
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap, nil
-	}
-	a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
-	if err != nil || a.Zone() != "" {
-		return netip.AddrPort{}, fmt.Errorf("-upstream %q: want ip or ip:port", s)
-	}
-	return netip.AddrPortFrom(a, 53), nil
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
-	"github.com/goevent/goevent/internal/basetest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/goevent/goevent/internal/basetest"
 )
 
 // TestStartupErrors: bad flags and bad files end the process at once with
@@ -25,7 +28,10 @@ func TestStartupErrors(t *testing.T) {
 		{[]string{"-timeout", "0s"}, "-timeout"},
 		{[]string{"-attempts", "0"}, "-attempts"},
 		{[]string{"-rrl", "-3"}, "-rrl"},
-		{[]string{"-upstream", "dns.example"}, "-upstream"},
+		{[]string{"-upstream", "dns!.example"}, `-upstream "dns!.example": want ip`},
+		{[]string{"-upstream", "localhost:0"}, `-upstream "localhost:0": want ip`},
+		// A name that does not resolve is TestResolveUpstreamsFails's: here
+		// it would send a query to the machine's own nameservers.
 		{[]string{"-listen", "localhost"}, "-listen"},
 		{[]string{"-nosuchflag"}, "nosuchflag"},
 		{[]string{"-upstream", "127.0.0.1", "extra"}, "unexpected argument"},
@@ -58,7 +64,7 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("-h: %v\n%s", err, out)
 	}
 	for _, f := range []string{"-listen", "-upstream", "-hosts", "-zone", "-cache-size", "-timeout", "-attempts",
-		"-loops", "-rrl", "-log-queries", "-user", "-ready-file"} {
+		"-loops", "-rrl", "-log-queries", "-user", "-ready-file", "-cpuprofile", "host:port"} {
 		if !strings.Contains(string(out), f) {
 			t.Errorf("-h does not mention %s", f)
 		}
@@ -90,5 +96,27 @@ func TestSignalsAndQueryLog(t *testing.T) {
 	}
 	if !strings.Contains(d.stderr.String(), "msg=stopped") {
 		t.Errorf("no stop message:\n%s", d.stderr.String())
+	}
+}
+
+// TestCPUProfile: -cpuprofile writes a pprof profile (gzip) that is
+// complete once SIGTERM has stopped the daemon.
+func TestCPUProfile(t *testing.T) {
+	up := startDnsmasq(t)
+	path := filepath.Join(t.TempDir(), "cpu.pprof")
+	d := startDaemon(t, "-upstream", up.addr, "-cpuprofile", path)
+	if out := d.dig(t, "host.test", "A"); !strings.Contains(out, "192.0.2.1") {
+		t.Fatalf("dig host.test:\n%s", out)
+	}
+	d.signal(t, syscall.SIGTERM)
+	if code := d.wait(t, 20*time.Second); code != 0 {
+		t.Fatalf("exit status %d after SIGTERM", code)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("profile is not gzip data (%d bytes)", len(b))
 	}
 }

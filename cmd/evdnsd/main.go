@@ -19,8 +19,15 @@
 // (evdns's QueryWith) and answers to such queries are cached apart, so
 // RRSIG, NSEC and AD come back to the clients that asked.
 //
-// Run "evdnsd -h" for the flags. Signals: SIGHUP reloads the zones and
-// the hosts file, keeping the cache (on a failure the old data stays);
+// An -upstream is an address or a host name, with an optional port
+// (-upstream ns.example.net:5353). A host name is resolved once at
+// start-up, through /etc/hosts and the system resolver, and every one of
+// its addresses becomes an upstream; a name that does not resolve stops
+// evdnsd from starting. The event loops never wait for that lookup.
+//
+// Run "evdnsd -h" for the flags. Signals: SIGHUP resolves the -upstream
+// host names again and reloads the zones and the hosts file, keeping the
+// cache (on a failure the old upstreams or data stay);
 // SIGUSR1 logs cache, upstream and query statistics; SIGTERM and SIGINT
 // stop the server and exit 0.
 //

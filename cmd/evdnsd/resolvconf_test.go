@@ -50,26 +50,6 @@ func TestSystemUpstreams(t *testing.T) {
 	}
 }
 
-func TestUpstreamAddr(t *testing.T) {
-	for in, want := range map[string]string{
-		"192.0.2.1":         "192.0.2.1:53",
-		"192.0.2.1:5353":    "192.0.2.1:5353",
-		"2001:db8::1":       "[2001:db8::1]:53",
-		"[2001:db8::1]":     "[2001:db8::1]:53",
-		"[2001:db8::1]:553": "[2001:db8::1]:553",
-	} {
-		got, err := upstreamAddr(in)
-		if err != nil || got.String() != want {
-			t.Errorf("upstreamAddr(%q) = %v, %v; want %s", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "dns.example", "192.0.2.1:99999", "fe80::1%eth0", "192.0.2.1:"} {
-		if _, err := upstreamAddr(in); err == nil {
-			t.Errorf("upstreamAddr(%q) accepted", in)
-		}
-	}
-}
-
 // FuzzParseNameservers: any resolv.conf text parses without panicking
 // into valid addresses with port 53.
 func FuzzParseNameservers(f *testing.F) {

@@ -4,12 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/goevent/goevent/internal/privdrop"
 	"io"
 	"log/slog"
 	"net/netip"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -19,6 +19,7 @@ import (
 	"github.com/goevent/goevent/cmd/evdnsd/internal/rrl"
 	"github.com/goevent/goevent/core"
 	"github.com/goevent/goevent/evdns"
+	"github.com/goevent/goevent/internal/privdrop"
 )
 
 // Exit statuses.
@@ -36,6 +37,7 @@ type daemon struct {
 	cfg       *config
 	log       *slog.Logger
 	upstreams []string
+	lookup    lookupFunc                     // resolves -upstream host names; nil: the system's
 	local     atomic.Pointer[authority.Data] // swapped by SIGHUP
 	cache     *evdns.Cache                   // nil with -cache-size 0
 	limiter   *rrl.Limiter                   // nil without -rrl
@@ -55,12 +57,25 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "evdnsd: %v\n", err)
 		return exitStartup
 	}
+	stopProfile := func() error { return nil }
+	if cfg.cpuProfile != "" {
+		if stopProfile, err = startCPUProfile(cfg.cpuProfile); err != nil {
+			fmt.Fprintf(stderr, "evdnsd: %v\n", err)
+			return exitStartup
+		}
+	}
 	d, err := start(cfg, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
+		_ = stopProfile() // the start-up error is the one to report
 		fmt.Fprintf(stderr, "evdnsd: %v\n", oneLine(err))
 		return exitStartup
 	}
-	return d.serve()
+	code := d.serve()
+	if err := stopProfile(); err != nil {
+		d.log.Error("profile", "err", err)
+		return exitRuntime
+	}
+	return code
 }
 
 // oneLine keeps an error message on one line.
@@ -141,26 +156,57 @@ func (d *daemon) start() error {
 	return nil
 }
 
-// setUpstreams takes -upstream, or the resolv.conf nameservers.
+// setUpstreams takes -upstream, its host names resolved, or the
+// resolv.conf nameservers.
 func (d *daemon) setUpstreams() error {
-	for _, u := range d.cfg.upstream {
-		ap, err := upstreamAddr(u)
+	if len(d.cfg.upstreams) > 0 {
+		addrs, err := lookupUpstreams(d.lookup, d.cfg.upstreams)
 		if err != nil {
 			return err
 		}
-		d.upstreams = append(d.upstreams, ap.String())
-	}
-	if len(d.upstreams) > 0 {
+		d.upstreams = addrStrings(addrs)
 		return nil
 	}
 	ns, err := systemUpstreams(d.cfg.resolvConf)
 	if err != nil {
 		return err
 	}
-	for _, ap := range ns {
-		d.upstreams = append(d.upstreams, ap.String())
-	}
+	d.upstreams = addrStrings(ns)
 	return nil
+}
+
+// reresolveUpstreams resolves the -upstream host names again and, when
+// their addresses changed, gives every loop's resolver the new list; on
+// failure the old upstreams stay. Main goroutine.
+func (d *daemon) reresolveUpstreams() {
+	if !hasHostNames(d.cfg.upstreams) {
+		return
+	}
+	addrs, err := lookupUpstreams(d.lookup, d.cfg.upstreams)
+	if err != nil {
+		d.log.Error("resolving the upstreams failed, keeping the old ones", "err", oneLine(err))
+		return
+	}
+	now := addrStrings(addrs)
+	if slices.Equal(now, d.upstreams) {
+		return
+	}
+	err = d.onEachLoop(func(w *worker) error { return w.setNameservers(now) })
+	if err != nil {
+		d.log.Error("changing the upstreams", "err", oneLine(err))
+		return
+	}
+	d.upstreams = now
+	d.log.Info("upstreams changed", "upstreams", strings.Join(now, ","))
+}
+
+// addrStrings formats addrs as host:port strings.
+func addrStrings(addrs []netip.AddrPort) []string {
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		out[i] = a.String()
+	}
+	return out
 }
 
 // listen binds every -listen address (127.0.0.1:5353 by default) once per
@@ -251,9 +297,11 @@ func (d *daemon) serve() int {
 	return exitOK
 }
 
-// reload reads the zones and the hosts file again; on failure the old
-// data stays. The cache is kept.
+// reload resolves the -upstream host names again and reads the zones and
+// the hosts file again; on failure the old upstreams or data stay. The
+// cache is kept.
 func (d *daemon) reload() {
+	d.reresolveUpstreams()
 	local, err := authority.Load(d.cfg.zones, d.cfg.hosts, uint32(d.cfg.hostsTTL/time.Second))
 	if err != nil {
 		d.log.Error("reload failed, keeping the old data", "err", oneLine(err))

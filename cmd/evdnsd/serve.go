@@ -76,7 +76,10 @@ func (w *worker) ServeDNS(req *evdns.Request) {
 	w.forward(req, q, started)
 }
 
-// forward asks the upstreams, through the resolver and its cache.
+// forward answers from the cache, or asks the upstreams and caches their
+// reply. A cache hit is answered at once, within the ServerPort's batch of
+// queries, with no round through the resolver (which would answer it from
+// a callback posted to the loop, one reply at a time).
 func (w *worker) forward(req *evdns.Request, q dns.Question, started time.Time) {
 	d := w.d
 	d.stats.forwarded.Add(1)
@@ -84,7 +87,17 @@ func (w *worker) forward(req *evdns.Request, q dns.Question, started time.Time) 
 	if opts.DO || opts.CD {
 		d.stats.dnssec.Add(1)
 	}
-	w.res.QueryWith(dns.Fqdn(q.Name), q.Qtype, opts, func(up *dns.Msg, err error) {
+	name := dns.Fqdn(q.Name)
+	if d.cache != nil {
+		if m := d.cache.GetWith(name, q.Qtype, opts); m != nil {
+			w.relay(req, q, m, nil, started)
+			return
+		}
+	}
+	w.res.QueryWith(name, q.Qtype, opts, func(up *dns.Msg, err error) {
+		if up != nil && d.cache != nil {
+			d.cache.PutWith(name, q.Qtype, opts, up) // stores a copy
+		}
 		w.relay(req, q, up, err, started)
 	})
 }

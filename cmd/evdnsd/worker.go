@@ -5,8 +5,8 @@ import (
 	"github.com/goevent/goevent/evdns"
 )
 
-// A worker is one event loop's share of the server: its resolver (on the
-// shared cache) and its server ports. Its fields belong to its loop
+// A worker is one event loop's share of the server: its resolver and its
+// server ports. Its fields belong to its loop
 // goroutine once startResolver has run there.
 type worker struct {
 	d     *daemon    // immutable
@@ -25,15 +25,16 @@ func (w *worker) index() int {
 	return -1
 }
 
-// startResolver makes the loop's resolver. Loop goroutine.
+// startResolver makes the loop's resolver. It has no cache: the worker
+// consults and fills the daemon's shared cache itself (see forward).
+// Loop goroutine.
 func (w *worker) startResolver() error {
 	cfg := w.d.cfg
 	rc := &evdns.Config{
 		Nameservers: w.d.upstreams,
 		Timeout:     cfg.timeout,
 		Attempts:    cfg.attempts,
-		Cache:       w.d.cache,
-		NoCache:     w.d.cache == nil,
+		NoCache:     true,
 	}
 	res, err := evdns.NewResolver(w.base, rc)
 	if err != nil {
@@ -69,6 +70,21 @@ func (w *worker) stop() {
 	if w.res != nil {
 		w.res.Shutdown()
 	}
+}
+
+// setNameservers replaces the resolver's upstreams; queries on the wire
+// finish their current attempt. Loop goroutine.
+func (w *worker) setNameservers(addrs []string) error {
+	if w.res == nil {
+		return nil
+	}
+	w.res.ClearNameservers()
+	for _, a := range addrs {
+		if err := w.res.AddNameserver(a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // upstreamStates reports the resolver's view of the upstreams. Loop
