@@ -12,68 +12,154 @@ import (
 	"github.com/goevent/goevent/internal/basetest"
 )
 
+// callLoop keeps calls to Message in flight through a Pool: each slot
+// makes its next call from the callback of its last one, reusing its
+// reply and its callback, until total calls have finished.
+type callLoop struct {
+	base     *core.Base
+	pool     *evrpc.Pool
+	req      Msg
+	total    int
+	started  int
+	finished int
+	failed   error
+	slots    []*callSlot
+}
+
+// callSlot is one call in flight of a callLoop.
+type callSlot struct {
+	l     *callLoop
+	reply Kill
+	done  func(error)
+}
+
+// newCallLoop sets up a Message server and a Pool with inFlight
+// connections to it on base, all on base's loop.
+func newCallLoop(tb testing.TB, base *core.Base, inFlight int) *callLoop {
+	tb.Helper()
+	srv := evhttp.New(base, nil)
+	bs, err := srv.Bind("127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rpc := evrpc.NewBase(srv)
+	if err := RegisterMessage(rpc, func(r *evrpc.Request[Msg, Kill]) {
+		r.Reply.Weapon = "dagger"
+		r.Reply.Action = r.Req.ToName
+		r.Reply.HowOften = append(r.Reply.HowOften, uint32(len(r.Req.FromName)), 0x123456)
+		r.Done()
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	l := &callLoop{
+		base: base,
+		pool: evrpc.NewPool(base, nil),
+		req:  Msg{FromName: "bench", ToName: "server", Attack: &Kill{Weapon: "w", Action: "a", HowOften: []uint32{1, 2, 3}}},
+	}
+	for range inFlight {
+		l.pool.AddConnection(evhttp.NewConnection(base, nil, "127.0.0.1", bs.Addr().(*net.TCPAddr).Port))
+		s := &callSlot{l: l}
+		s.done = s.onDone
+		l.slots = append(l.slots, s)
+	}
+	tb.Cleanup(func() {
+		l.pool.Close()
+		done := srv.Shutdown(0)
+		go func() { <-done; base.LoopBreak() }()
+		base.Loop(core.LoopNoExitOnEmpty)
+	})
+	return l
+}
+
+// run makes n calls and returns when all have finished.
+func (l *callLoop) run(tb testing.TB, n int) error {
+	l.total, l.started, l.finished, l.failed = n, 0, 0, nil
+	for _, s := range l.slots {
+		s.next()
+	}
+	basetest.Run(tb, l.base, time.Duration(n)*time.Second+time.Minute)
+	return l.failed
+}
+
+func (s *callSlot) next() {
+	l := s.l
+	if l.started == l.total {
+		return
+	}
+	l.started++
+	if _, err := MakeMessageRequest(l.pool, &l.req, &s.reply, s.done); err != nil {
+		l.failed = err
+		l.base.LoopBreak()
+	}
+}
+
+func (s *callSlot) onDone(err error) {
+	l := s.l
+	l.finished++
+	if err == nil && (s.reply.Weapon != "dagger" || s.reply.Action != "server" || len(s.reply.HowOften) != 2) {
+		err = fmt.Errorf("wrong reply %+v", s.reply)
+	}
+	if err != nil && l.failed == nil {
+		l.failed = err
+	}
+	if l.finished == l.total {
+		l.base.LoopBreak()
+		return
+	}
+	s.next()
+}
+
 // BenchmarkCall measures calls per second between a goevent client and
 // server on one loop, with 1 and 64 calls in flight (one connection each).
+// Its allocs/op counts the client's and the server's allocations.
 func BenchmarkCall(b *testing.B) {
 	for _, inFlight := range []int{1, 64} {
 		b.Run(fmt.Sprint("inflight=", inFlight), func(b *testing.B) {
-			base := basetest.New(b)
-			srv := evhttp.New(base, nil)
-			bs, err := srv.Bind("127.0.0.1:0")
-			if err != nil {
+			l := newCallLoop(b, basetest.New(b), inFlight)
+			if err := l.run(b, 2*inFlight); err != nil { // connect, warm up
 				b.Fatal(err)
-			}
-			rpc := evrpc.NewBase(srv)
-			if err := RegisterMessage(rpc, func(r *evrpc.Request[Msg, Kill]) {
-				*r.Reply = dagger(r.Req)
-				r.Done()
-			}); err != nil {
-				b.Fatal(err)
-			}
-			pool := evrpc.NewPool(base, nil)
-			for range inFlight {
-				pool.AddConnection(evhttp.NewConnection(base, nil, "127.0.0.1", bs.Addr().(*net.TCPAddr).Port))
-			}
-			req := Msg{FromName: "bench", ToName: "server", Attack: &Kill{Weapon: "w", Action: "a", HowOften: []uint32{1, 2, 3}}}
-			started, finished := 0, 0
-			var failed error
-			var next func()
-			next = func() {
-				if started == b.N {
-					return
-				}
-				started++
-				reply := new(Kill)
-				if _, err := MakeMessageRequest(pool, &req, reply, func(err error) {
-					finished++
-					if err != nil && failed == nil {
-						failed = err
-					}
-					if finished == b.N {
-						base.LoopBreak()
-						return
-					}
-					next()
-				}); err != nil {
-					failed = err
-					base.LoopBreak()
-				}
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			for range inFlight {
-				next()
-			}
-			basetest.Run(b, base, time.Duration(b.N)*time.Second+time.Minute)
+			err := l.run(b, b.N)
 			b.StopTimer()
-			if failed != nil {
-				b.Fatal(failed)
+			if err != nil {
+				b.Fatal(err)
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
-			pool.Close()
-			done := srv.Shutdown(0)
-			go func() { <-done; base.LoopBreak() }()
-			base.Loop(core.LoopNoExitOnEmpty)
 		})
+	}
+}
+
+// maxCallAllocs is what a call may allocate, client and server together,
+// in TestCallAllocs: 20 measured (2 in evrpc, 7 for the decoded strings,
+// slices and pointers of the message and reply, 1 in the handler, the
+// rest in evhttp and evbuffer; 59 before allocations were cut), plus a
+// small margin. Lower it when a change saves allocations.
+const maxCallAllocs = 22
+
+// TestCallAllocs pins the allocations of a call: a regression on the
+// call path shows here before it shows in the benchmarks.
+func TestCallAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs calls over loopback")
+	}
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts")
+	}
+	l := newCallLoop(t, basetest.New(t), 1)
+	const warm, calls = 50, 400
+	if err := l.run(t, warm); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	allocs := testing.AllocsPerRun(1, func() { err = l.run(t, calls) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	perCall := allocs / calls
+	t.Logf("%.1f allocations per call", perCall)
+	if perCall > maxCallAllocs {
+		t.Errorf("a call allocates %.1f times, want at most %d", perCall, maxCallAllocs)
 	}
 }

@@ -3,9 +3,9 @@ package evrpc
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 
 	"github.com/goevent/goevent/core"
-	"github.com/goevent/goevent/evbuffer"
 	"github.com/goevent/goevent/evhttp"
 )
 
@@ -25,14 +25,12 @@ const (
 type Call struct {
 	pool     *Pool
 	name     string
-	body     *evbuffer.Buffer
-	decode   func(*evbuffer.Buffer) error
-	clear    func()
+	creq     *evhttp.ClientRequest // its body holds the encoded request
+	reply    any                   // the *Rep to decode the reply into
 	done     func(error)
 	hc       HookContext
 	state    callState
 	conn     *poolConn
-	creq     *evhttp.ClientRequest
 	timer    *core.Event
 	detached bool // its connection was removed from the Pool
 }
@@ -42,33 +40,28 @@ type Call struct {
 // on the loop goroutine and never from inside MakeRequest, with nil when
 // reply holds the decoded reply or an *Error otherwise (reply then zeroed,
 // as libevent clears it). req may be reused once MakeRequest returns;
-// reply must stay untouched until done runs. MakeRequest fails with
-// ErrName, ErrPoolClosed, or the encoding error of req (a required field
-// missing). Loop goroutine only.
+// reply must stay untouched until done runs, and may be passed to the
+// next MakeRequest after that. MakeRequest fails with ErrName,
+// ErrPoolClosed, or the encoding error of req (a required field missing).
+// Loop goroutine only.
 func MakeRequest[Req, Rep any](p *Pool, name string, req *Req, reply *Rep, done func(error)) (*Call, error) {
-	if !validName(name) {
-		return nil, fmt.Errorf("%w: %q", ErrName, name)
-	}
 	if p.closed {
 		return nil, ErrPoolClosed
 	}
-	body := evbuffer.New()
-	if err := p.codec.MarshalBuffer(body, req); err != nil {
+	path, err := p.path(name)
+	if err != nil {
+		return nil, err
+	}
+	creq := evhttp.NewClientRequest("POST", path)
+	if err := p.codec.MarshalBuffer(creq.Body(), req); err != nil {
 		return nil, fmt.Errorf("evrpc: %s: encoding request: %w", name, err)
 	}
-	c := &Call{
-		pool:   p,
-		name:   name,
-		body:   body,
-		decode: func(b *evbuffer.Buffer) error { return p.codec.UnmarshalBuffer(b, reply) },
-		clear:  func() { var zero Rep; *reply = zero },
-		done:   done,
-	}
+	c := &Call{pool: p, name: name, creq: creq, reply: reply, done: done}
 	c.hc.rpc = name
-	p.queue = append(p.queue, c)
+	p.queue.push(c)
 	// dispatch from the loop, so that done never runs inside MakeRequest.
-	if err := p.base.Post(p.dispatch); err != nil {
-		p.unqueue(c)
+	if err := p.base.Post(p.dispatchFunc); err != nil {
+		p.queue.remove(c)
 		return nil, fmt.Errorf("evrpc: %s: %w", name, err)
 	}
 	return c, nil
@@ -85,7 +78,7 @@ func (c *Call) Cancel() {
 	case callFinished:
 		return
 	case callQueued:
-		c.pool.unqueue(c)
+		c.pool.queue.remove(c)
 	}
 	c.finish(StatusCancelled, 0, nil)
 }
@@ -96,32 +89,46 @@ func (c *Call) start(pc *poolConn) {
 	c.conn, pc.call = pc, c
 	p.active[c] = struct{}{}
 	c.state = callOutHooks
-	creq := evhttp.NewClientRequest("POST", URIPrefix+c.name)
-	creq.Body().AddBuffer(c.body)
-	c.body = nil
-	c.creq = creq
-	c.hc.creq, c.hc.conn = creq, pc.c
-	c.hc.runHooks(Output, p.hooks.list(Output), creq.Body(), creq.Header(), func(res HookResult) {
-		if res != Continue {
-			c.finish(StatusUnstarted, 0, nil)
-			return
+	c.hc.creq, c.hc.conn = c.creq, pc.c
+	c.hc.runHooks(Output, p.hooks.list(Output), c.creq.Body(), c.creq.Header(), c)
+}
+
+// hooksDone continues c once its hooks are done: after the output hooks
+// the request is sent, after the input hooks the reply is decoded.
+func (c *Call) hooksDone(t HookType, res HookResult) {
+	if t == Output {
+		c.send(res)
+	} else {
+		c.decode(res)
+	}
+}
+
+// send puts c on the wire once its output hooks let it.
+func (c *Call) send(res HookResult) {
+	if res != Continue {
+		c.finish(StatusUnstarted, 0, nil)
+		return
+	}
+	p := c.pool
+	c.creq.OnComplete(p.onReplyFunc)
+	c.creq.OnError(p.onErrorFunc)
+	if err := c.conn.c.MakeRequest(c.creq); err != nil {
+		c.finish(StatusUnstarted, 0, err)
+		return
+	}
+	p.sent[c.creq] = c
+	c.state = callSent
+	if d := p.timeout; d > 0 {
+		c.timer = p.base.NewTimer(c.onTimeout)
+		if err := c.timer.AddTimeout(d); err != nil {
+			c.finish(StatusTimeout, 0, err)
 		}
-		creq.OnComplete(c.onReply)
-		creq.OnError(c.onHTTPError)
-		if err := pc.c.MakeRequest(creq); err != nil {
-			c.finish(StatusUnstarted, 0, err)
-			return
-		}
-		c.state = callSent
-		if d := p.timeout; d > 0 {
-			c.timer = p.base.NewTimer(func(int, core.Flags) {
-				c.finish(StatusTimeout, 0, fmt.Errorf("no reply within %v", d))
-			})
-			if err := c.timer.AddTimeout(d); err != nil {
-				c.finish(StatusTimeout, 0, err)
-			}
-		}
-	})
+	}
+}
+
+// onTimeout runs when the Pool's timeout passes before the reply.
+func (c *Call) onTimeout(int, core.Flags) {
+	c.finish(StatusTimeout, 0, fmt.Errorf("no reply within %v", c.pool.timeout))
 }
 
 // onReply runs when the HTTP response is complete: input hooks, then the
@@ -133,26 +140,30 @@ func (c *Call) onReply(creq *evhttp.ClientRequest) {
 	c.stopTimer()
 	c.release()
 	c.state = callInHooks
-	c.hc.runHooks(Input, c.pool.hooks.list(Input), creq.ResponseBody(), creq.ResponseHeader(), func(res HookResult) {
-		code := creq.StatusCode()
-		switch {
-		case res != Continue:
-			c.finish(StatusHookAborted, code, nil)
-		case code != http.StatusOK:
-			c.finish(StatusBadPayload, code, fmt.Errorf("%w: %d %s", ErrServerError, code, creq.Reason()))
-		default:
-			if err := c.decode(creq.ResponseBody()); err != nil {
-				c.finish(StatusBadPayload, code, err)
-				return
-			}
-			c.finish(StatusOK, code, nil)
+	c.hc.runHooks(Input, c.pool.hooks.list(Input), creq.ResponseBody(), creq.ResponseHeader(), c)
+}
+
+// decode ends c with the reply once its input hooks let it.
+func (c *Call) decode(res HookResult) {
+	creq := c.creq
+	code := creq.StatusCode()
+	switch {
+	case res != Continue:
+		c.finish(StatusHookAborted, code, nil)
+	case code != http.StatusOK:
+		c.finish(StatusBadPayload, code, fmt.Errorf("%w: %d %s", ErrServerError, code, creq.Reason()))
+	default:
+		if err := c.pool.codec.UnmarshalBuffer(creq.ResponseBody(), c.reply); err != nil {
+			c.finish(StatusBadPayload, code, err)
+			return
 		}
-	})
+		c.finish(StatusOK, code, nil)
+	}
 }
 
 // onHTTPError runs when the HTTP request failed: no reply (libevent
 // reports this as a timeout whatever the cause).
-func (c *Call) onHTTPError(_ *evhttp.ClientRequest, err error) {
+func (c *Call) onHTTPError(err error) {
 	c.release()
 	if c.state == callSent {
 		c.finish(StatusTimeout, 0, err)
@@ -167,7 +178,7 @@ func (c *Call) release() {
 			pc.call = nil
 		}
 		if !c.detached {
-			c.pool.base.Post(c.pool.dispatch)
+			c.pool.base.Post(c.pool.dispatchFunc)
 		}
 	}
 }
@@ -201,6 +212,6 @@ func (c *Call) finish(status Status, code int, cause error) {
 		c.done(nil)
 		return
 	}
-	c.clear()
+	reflect.ValueOf(c.reply).Elem().SetZero()
 	c.done(&Error{Status: status, RPC: c.name, Code: code, Err: cause})
 }

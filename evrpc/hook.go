@@ -132,7 +132,16 @@ type HookContext struct {
 	pending    HookResult
 	hasPending bool
 	dead       bool
-	then       func(HookResult)
+	owner      hookOwner // told when the running hooks are done
+}
+
+// A hookOwner is the call a HookContext belongs to: a client Call or a
+// server Request. It is an interface rather than a func so that running
+// hooks costs no closure per call.
+type hookOwner interface {
+	// hooksDone runs after the hooks of type t have all continued, or
+	// when one stopped the call (res Terminate).
+	hooksDone(t HookType, res HookResult)
 }
 
 // Type says whether the running hooks are input or output hooks.
@@ -207,11 +216,11 @@ func (hc *HookContext) Resume(res HookResult) error {
 	return nil
 }
 
-// runHooks runs hooks of type t over body and header, then calls then
-// with Continue, or Terminate when a hook stopped the call.
-func (hc *HookContext) runHooks(t HookType, hooks []*HookHandle, body *evbuffer.Buffer, header *evhttp.Header, then func(HookResult)) {
+// runHooks runs hooks of type t over body and header, then tells the
+// owner with Continue, or Terminate when a hook stopped the call.
+func (hc *HookContext) runHooks(t HookType, hooks []*HookHandle, body *evbuffer.Buffer, header *evhttp.Header, owner hookOwner) {
 	hc.typ, hc.body, hc.header = t, body, header
-	hc.hooks, hc.next, hc.then = hooks, 0, then
+	hc.hooks, hc.next, hc.owner = hooks, 0, owner
 	hc.advance()
 }
 
@@ -245,15 +254,15 @@ func (hc *HookContext) advance() {
 }
 
 func (hc *HookContext) finishHooks(res HookResult) {
-	then := hc.then
-	hc.hooks, hc.then = nil, nil
-	if then != nil && !hc.dead {
-		then(res)
+	owner := hc.owner
+	hc.hooks, hc.owner = nil, nil
+	if owner != nil && !hc.dead {
+		owner.hooksDone(hc.typ, res)
 	}
 }
 
 // end marks the call over: a paused hook can no longer resume it.
 func (hc *HookContext) end() {
 	hc.dead, hc.paused = true, false
-	hc.hooks, hc.then = nil, nil
+	hc.hooks, hc.owner = nil, nil
 }

@@ -1,6 +1,7 @@
 package evrpc
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/goevent/goevent/core"
@@ -34,9 +35,17 @@ type Pool struct {
 	hooks   hookSet
 	timeout time.Duration
 	conns   []*poolConn
-	queue   []*Call
-	active  map[*Call]struct{} // started and not finished
+	queue   callQueue
+	active  map[*Call]struct{}              // started and not finished
+	sent    map[*evhttp.ClientRequest]*Call // on the wire, until its HTTP callback
+	paths   map[string]string               // RPC name -> URIPrefix+name
 	closed  bool
+
+	// The callbacks every call hands to the loop and to evhttp, made once
+	// rather than as a closure per call.
+	dispatchFunc func()
+	onReplyFunc  func(*evhttp.ClientRequest)
+	onErrorFunc  func(*evhttp.ClientRequest, error)
 }
 
 // poolConn is a connection of a Pool and the call it carries.
@@ -48,11 +57,53 @@ type poolConn struct {
 // NewPool returns an empty Pool on base (libevent's evrpc_pool_new); add
 // connections with AddConnection.
 func NewPool(base *core.Base, cfg *PoolConfig) *Pool {
-	p := &Pool{base: base, active: make(map[*Call]struct{})}
+	p := &Pool{
+		base:   base,
+		active: make(map[*Call]struct{}),
+		sent:   make(map[*evhttp.ClientRequest]*Call),
+		paths:  make(map[string]string),
+	}
+	p.dispatchFunc = p.dispatch
+	p.onReplyFunc = p.onReply
+	p.onErrorFunc = p.onError
 	if cfg != nil {
 		p.timeout = cfg.Timeout
 	}
 	return p
+}
+
+// maxPaths bounds the Pool's cache of RPC paths.
+const maxPaths = 256
+
+// path returns the HTTP path of the RPC name, or ErrName.
+func (p *Pool) path(name string) (string, error) {
+	if path, ok := p.paths[name]; ok {
+		return path, nil
+	}
+	if !validName(name) {
+		return "", fmt.Errorf("%w: %q", ErrName, name)
+	}
+	path := URIPrefix + name
+	if len(p.paths) < maxPaths {
+		p.paths[name] = path
+	}
+	return path, nil
+}
+
+// onReply is the OnComplete callback of every request the Pool sends.
+func (p *Pool) onReply(creq *evhttp.ClientRequest) {
+	if c, ok := p.sent[creq]; ok {
+		delete(p.sent, creq)
+		c.onReply(creq)
+	}
+}
+
+// onError is the OnError callback of every request the Pool sends.
+func (p *Pool) onError(creq *evhttp.ClientRequest, err error) {
+	if c, ok := p.sent[creq]; ok {
+		delete(p.sent, creq)
+		c.onHTTPError(err)
+	}
 }
 
 // Base returns the event loop p belongs to.
@@ -110,9 +161,7 @@ func (p *Pool) Close() {
 		return
 	}
 	p.closed = true
-	queued := p.queue
-	p.queue = nil
-	for _, c := range queued {
+	for _, c := range p.queue.drain() {
 		c.finish(StatusCancelled, 0, nil)
 	}
 	for c := range p.active {
@@ -127,7 +176,7 @@ func (p *Pool) Close() {
 
 // dispatch sends waiting calls on free connections.
 func (p *Pool) dispatch() {
-	for len(p.queue) > 0 && !p.closed {
+	for p.queue.len() > 0 && !p.closed {
 		var free *poolConn
 		for _, pc := range p.conns {
 			if pc.call == nil {
@@ -138,20 +187,6 @@ func (p *Pool) dispatch() {
 		if free == nil {
 			return
 		}
-		c := p.queue[0]
-		p.queue[0] = nil
-		p.queue = p.queue[1:]
-		c.start(free)
+		p.queue.pop().start(free)
 	}
-}
-
-// unqueue removes c from the queue and reports whether it was there.
-func (p *Pool) unqueue(c *Call) bool {
-	for i, q := range p.queue {
-		if q == c {
-			p.queue = append(p.queue[:i], p.queue[i+1:]...)
-			return true
-		}
-	}
-	return false
 }

@@ -22,9 +22,15 @@ type Request[Req, Rep any] struct {
 	base     *Base
 	name     string
 	http     *evhttp.Request
+	handler  func(*Request[Req, Rep])
 	hc       HookContext
 	done     bool
 	onCancel func(error)
+
+	// req and rep are what Req and Reply point to: one allocation per
+	// call holds the Request and both messages.
+	req Req
+	rep Rep
 }
 
 // RPC returns the RPC's name.
@@ -64,18 +70,7 @@ func (r *Request[Req, Rep]) Done() error {
 		sendUnavailable(r.http)
 		return fmt.Errorf("evrpc: %s: encoding reply: %w", r.name, err)
 	}
-	r.hc.runHooks(Output, r.base.hooks.list(Output), out, r.http.OutputHeaders(), func(res HookResult) {
-		r.hc.end()
-		if res != Continue {
-			sendUnavailable(r.http)
-			return
-		}
-		h := r.http.OutputHeaders()
-		if !h.Has("Content-Type") {
-			h.Set("Content-Type", "application/octet-stream")
-		}
-		r.http.SendReply(evhttp.StatusOK, "OK", nil)
-	})
+	r.hc.runHooks(Output, r.base.hooks.list(Output), out, r.http.OutputHeaders(), r)
 	return nil
 }
 
@@ -86,29 +81,56 @@ func serve[Req, Rep any](b *Base, name string, h func(*Request[Req, Rep]), hr *e
 		sendUnavailable(hr)
 		return
 	}
-	r := &Request[Req, Rep]{base: b, name: name, http: hr}
+	r := &Request[Req, Rep]{base: b, name: name, http: hr, handler: h}
 	r.hc.rpc, r.hc.sreq = name, hr
-	hr.CancelOnClose(func(_ *evhttp.Request, err error) {
+	r.hc.runHooks(Input, b.hooks.list(Input), hr.InputBuffer(), hr.InputHeaders(), r)
+	if !r.hc.dead {
+		// The call outlives this callback (a paused hook, a handler that
+		// answers later): the connection may end before it is answered.
+		// A call answered within the callback needs no such watch, and
+		// saves its closure.
+		hr.CancelOnClose(r.cancel)
+	}
+}
+
+// hooksDone continues the call once its hooks are done: after the input
+// hooks the request is decoded and handled, after the output hooks the
+// reply is sent.
+func (r *Request[Req, Rep]) hooksDone(t HookType, res HookResult) {
+	if t == Output {
 		r.hc.end()
-		if r.onCancel != nil {
-			r.onCancel(err)
-		}
-	})
-	r.hc.runHooks(Input, b.hooks.list(Input), hr.InputBuffer(), hr.InputHeaders(), func(res HookResult) {
 		if res != Continue {
-			r.hc.end()
-			sendUnavailable(hr)
+			sendUnavailable(r.http)
 			return
 		}
-		req := new(Req)
-		if err := b.codec.UnmarshalBuffer(hr.InputBuffer(), req); err != nil {
-			r.hc.end()
-			sendUnavailable(hr)
-			return
+		h := r.http.OutputHeaders()
+		if !h.Has("Content-Type") {
+			h.Set("Content-Type", "application/octet-stream")
 		}
-		r.Req, r.Reply = req, new(Rep)
-		h(r)
-	})
+		r.http.SendReply(evhttp.StatusOK, "OK", nil)
+		return
+	}
+	if res != Continue {
+		r.hc.end()
+		sendUnavailable(r.http)
+		return
+	}
+	if err := r.base.codec.UnmarshalBuffer(r.http.InputBuffer(), &r.req); err != nil {
+		r.hc.end()
+		sendUnavailable(r.http)
+		return
+	}
+	r.Req, r.Reply = &r.req, &r.rep
+	r.handler(r)
+}
+
+// cancel is the HTTP request's cancel callback: the connection ended
+// before the reply was sent.
+func (r *Request[Req, Rep]) cancel(_ *evhttp.Request, err error) {
+	r.hc.end()
+	if r.onCancel != nil {
+		r.onCancel(err)
+	}
 }
 
 // unavailablePage is the body of the 503 reply, the page libevent 2.1

@@ -46,8 +46,10 @@ func (c *Codec) Append(dst []byte, v any) ([]byte, error) {
 	return appendValueOf(dst, v, c.cache())
 }
 
-// MarshalBuffer appends the encoding of v to buf, as Marshal. On error
-// buf is unchanged.
+// MarshalBuffer appends the encoding of v to buf, as Marshal. It encodes
+// into room reserved at buf's end (evbuffer's Reserve and Commit), so that
+// a message of a few hundred bytes costs no allocation of its own. On
+// error buf is unchanged.
 func (c *Codec) MarshalBuffer(buf *evbuffer.Buffer, v any) error {
 	return marshalBuffer(buf, v, c.cache())
 }
@@ -102,11 +104,22 @@ func appendValueOf(dst []byte, v any, tc typeCache) ([]byte, error) {
 	return out, nil
 }
 
+// reserveHint is how much room marshalBuffer asks buf for: enough for
+// typical evrpc messages, whose encoding then goes straight into buf.
+const reserveHint = 512
+
 func marshalBuffer(buf *evbuffer.Buffer, v any, tc typeCache) error {
-	p, err := appendValueOf(nil, v, tc)
+	room := buf.Reserve(reserveHint)
+	p, err := appendValueOf(room[:0:len(room)], v, tc)
 	if err != nil {
+		buf.Commit(0)
 		return err
 	}
+	if len(p) > 0 && len(room) > 0 && &p[0] == &room[0] {
+		return buf.Commit(len(p))
+	}
+	// The encoding outgrew the reserved room and was moved (or is empty).
+	buf.Commit(0)
 	return buf.Add(p)
 }
 

@@ -99,6 +99,32 @@ func (d *Decoder) Next() (tag uint32, payload []byte, err error) {
 	return tag, d.buf[start : start+n : start+n], nil
 }
 
+// maxCount bounds count, so that a message of many tiny elements cannot
+// make the decoder allocate far ahead of what it has decoded.
+const maxCount = 256
+
+// count returns how many of the elements left carry tag, at least 1 and
+// at most maxCount. It stops at the first element that does not decode.
+func (d *Decoder) count(tag uint32) int {
+	n := 0
+	p := d.buf[d.off:]
+	for len(p) > 0 && n < maxCount {
+		t, tn, err := DecodeTag(p)
+		if err != nil {
+			break
+		}
+		length, ln, err := DecodeInt(p[tn:])
+		if err != nil || uint64(length) > uint64(len(p)-tn-ln) {
+			break
+		}
+		if t == tag {
+			n++
+		}
+		p = p[tn+ln+int(length):]
+	}
+	return max(n, 1)
+}
+
 // Skip reads past the next element (libevent's evtag_consume).
 func (d *Decoder) Skip() error {
 	_, _, err := d.Next()

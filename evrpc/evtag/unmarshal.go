@@ -74,7 +74,12 @@ func (s *decodeState) decodeField(d *Decoder, fi *fieldInfo, f reflect.Value, de
 	target := f
 	if fi.array {
 		n := f.Len()
-		f.Grow(1)
+		if n == 0 {
+			// Size the slice for all its entries at once.
+			f.Grow(d.count(fi.tag))
+		} else {
+			f.Grow(1)
+		}
 		f.SetLen(n + 1)
 		target = f.Index(n)
 	}
