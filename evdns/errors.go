@@ -43,6 +43,10 @@ var (
 	ErrCNAMEChain = errors.New("evdns: CNAME chain too long")
 	// ErrInvalidName: the name cannot be put in a query.
 	ErrInvalidName = errors.New("evdns: invalid domain name")
+	// ErrBadService: GetAddrInfo got a service that is neither a port
+	// number nor a name it knows for the network asked, or AddService an
+	// invalid entry.
+	ErrBadService = errors.New("evdns: unknown service")
 	// ErrBadOption: SetOption got an unknown name or an invalid value.
 	ErrBadOption = errors.New("evdns: bad option")
 	// ErrServerClosed: a ServerPort was closed; Respond after Close

@@ -32,11 +32,12 @@ type Resolver struct {
 	raw Config // the configuration as given and changed by SetOption
 	cfg Config // raw, normalized
 
-	servers []*nameserver
-	next    int // round-robin start for Rotate
-	hosts   *hostsTable
-	rand    *randSource
-	cache   *Cache // nil when caching is off
+	servers  []*nameserver
+	next     int // round-robin start for Rotate
+	hosts    *hostsTable
+	services *servicesTable
+	rand     *randSource
+	cache    *Cache // nil when caching is off
 
 	inflight int                    // exchanges on the wire
 	queue    []*exchange            // exchanges waiting for an in-flight slot, FIFO
@@ -54,11 +55,12 @@ var _ bufferevent.Resolver = (*Resolver)(nil)
 // ParseHosts for that.
 func NewResolver(base *core.Base, cfg *Config) (*Resolver, error) {
 	r := &Resolver{
-		base:  base,
-		hosts: newHostsTable(),
-		rand:  newRandSource(),
-		live:  map[*exchange]struct{}{},
-		buf:   make([]byte, 65536),
+		base:     base,
+		hosts:    newHostsTable(),
+		services: newServicesTable(),
+		rand:     newRandSource(),
+		live:     map[*exchange]struct{}{},
+		buf:      make([]byte, 65536),
 	}
 	if cfg != nil {
 		r.raw = *cfg

@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"syscall"
 	"time"
 
 	"github.com/goevent/goevent/core"
 	"github.com/goevent/goevent/internal/netutil"
-	"github.com/goevent/goevent/internal/sys"
 	"github.com/miekg/dns"
 	"golang.org/x/sys/unix"
 )
@@ -66,7 +64,8 @@ type ServerPort struct {
 	maxConns  int
 	closed    bool
 
-	buf []byte // receive buffer, loop-owned
+	udp udpQueue // UDP batches, loop-owned
+	buf []byte   // TCP message buffer, loop-owned
 }
 
 // NewServerPort returns a ServerPort answering the queries that arrive on
@@ -83,6 +82,9 @@ func NewServerPort(base *core.Base, pc net.PacketConn, h Handler) (*ServerPort, 
 		idle:     DefaultTCPIdleTimeout,
 		maxConns: DefaultMaxTCPClients,
 		buf:      make([]byte, 65536),
+	}
+	if pc != nil {
+		p.udp = newUDPQueue()
 	}
 	if pc == nil {
 		return p, nil
@@ -154,51 +156,13 @@ func (p *ServerPort) Close() error {
 		return nil
 	}
 	p.closed = true
-	if p.udpEv != nil {
-		p.udpEv.Free()
-		p.udpEv = nil
-	}
-	if p.udpFD >= 0 {
-		closeFD(p.udpFD)
-		p.udpFD = -1
-	}
+	p.closeUDP()
 	for _, l := range p.listeners {
 		_ = l.Close()
 	}
 	p.listeners = nil
 	for c := range p.conns {
 		c.close()
-	}
-	return nil
-}
-
-// readUDP reads the queries waiting on the UDP socket, a batch per wake.
-func (p *ServerPort) readUDP() {
-	for range 64 {
-		if p.udpFD < 0 {
-			return
-		}
-		n, from, err := sys.Recvfrom(p.udpFD, p.buf)
-		if err != nil {
-			return // EAGAIN, or an error the next datagram may not have
-		}
-		ap := netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-		if !ap.IsValid() || ap.Port() == 0 {
-			continue
-		}
-		p.handle(p.buf[:n], ap, nil)
-	}
-}
-
-// sendUDP sends one reply; UDP replies that cannot leave now are dropped.
-func (p *ServerPort) sendUDP(b []byte, to netip.AddrPort) error {
-	if p.udpFD < 0 {
-		return ErrServerClosed
-	}
-	// Raw path, no allocation; an IPv4 client of an IPv6 socket is
-	// addressed v4-mapped.
-	if err := sys.Sendto(p.udpFD, b, to, p.udp6); err != nil {
-		return os.NewSyscallError("sendto", err)
 	}
 	return nil
 }
@@ -230,21 +194,26 @@ func (p *ServerPort) parse(b []byte, from netip.AddrPort, conn *serverConn) (req
 	if len(b) < 12 || b[2]&0x80 != 0 {
 		return nil, false
 	}
-	q := new(dns.Msg)
-	req = &Request{port: p, RemoteAddr: from, conn: conn, Query: q, Network: "udp"}
+	blk := new(requestBlock)
+	q := &blk.query
+	q.Question, q.Extra = blk.question[:0], blk.extra[:0]
+	req = &blk.req
+	*req = Request{port: p, RemoteAddr: from, conn: conn, Query: q, Network: "udp", blk: blk}
 	if conn != nil {
 		req.Network = "tcp"
 	}
-	if err := q.Unpack(b); err != nil || !wellFormedQuery(b, q) {
-		*q = dns.Msg{}
-		q.Id = binary.BigEndian.Uint16(b)
-		q.Opcode = int(b[2]>>3) & 0xf
-		q.RecursionDesired = b[2]&1 != 0
-		req.init()
-		req.SetRcode(dns.RcodeFormatError)
-		return req, true
+	if !parseQueryFast(b, q, &blk.opt) {
+		if err := q.Unpack(b); err != nil || !wellFormedQuery(b, q) {
+			*q = dns.Msg{}
+			q.Id = binary.BigEndian.Uint16(b)
+			q.Opcode = int(b[2]>>3) & 0xf
+			q.RecursionDesired = b[2]&1 != 0
+			req.init(&blk.reply, blk.replyQuestion[:0])
+			req.SetRcode(dns.RcodeFormatError)
+			return req, true
+		}
 	}
-	req.init()
+	req.init(&blk.reply, blk.replyQuestion[:0])
 	if q.Opcode != dns.OpcodeQuery {
 		req.SetRcode(dns.RcodeNotImplemented)
 		return req, true
@@ -254,6 +223,17 @@ func (p *ServerPort) parse(b []byte, from netip.AddrPort, conn *serverConn) (req
 		return req, true
 	}
 	return req, false
+}
+
+// A requestBlock is a Request with its query, its reply, room for one
+// question and one additional record in each, and their OPT records,
+// allocated together: one allocation per query for the common shape.
+type requestBlock struct {
+	req                     Request
+	query, reply            dns.Msg
+	question, replyQuestion [1]dns.Question
+	extra, replyExtra       [1]dns.RR
+	opt, replyOPT           dns.OPT
 }
 
 // wellFormedQuery reports whether q, unpacked from b, is whole: as many

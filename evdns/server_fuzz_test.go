@@ -51,7 +51,7 @@ func FuzzServerQuery(f *testing.F) {
 			}
 			zoneNoRespond(req)
 		}
-		out, err := req.pack()
+		out, err := req.pack(nil)
 		if err != nil {
 			// Only a handler's records can fail to pack, and the zone's
 			// cannot; the port's own answers never may.

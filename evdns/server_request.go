@@ -25,20 +25,22 @@ type Request struct {
 	Network string
 
 	port *ServerPort
-	conn *serverConn // TCP only
+	conn *serverConn   // TCP only
+	blk  *requestBlock // storage for Query and Reply; never nil
 	done bool
 }
 
-// init makes the reply skeleton from the query.
-func (r *Request) init() {
+// init makes the reply skeleton m from the query, its question section
+// appended to qs.
+func (r *Request) init(m *dns.Msg, qs []dns.Question) {
 	q := r.Query
-	m := new(dns.Msg)
+	*m = dns.Msg{}
 	m.Id = q.Id
 	m.Response = true
 	m.Opcode = q.Opcode
 	m.RecursionDesired = q.RecursionDesired
 	m.CheckingDisabled = q.CheckingDisabled
-	m.Question = append([]dns.Question(nil), q.Question...)
+	m.Question = append(qs, q.Question...)
 	m.Compress = true
 	r.Reply = m
 }
@@ -84,7 +86,13 @@ func (r *Request) SetRcode(rcode int) { r.Reply.Rcode = rcode }
 // reply gets one (DefaultServerUDPSize, DO echoed) unless the Handler
 // added its own. It returns ErrResponded on a second call,
 // ErrServerClosed after the port closed, and an error when the reply
-// cannot be packed or sent. Loop goroutine only.
+// cannot be packed or sent. A UDP reply given while the ServerPort runs
+// the Handler for a batch of queries leaves with the rest of the batch
+// (one sendmmsg on Linux), so an error sending it is not reported; a
+// reply given later is sent at once. When the socket is full, UDP
+// replies wait (up to 32) until it is writable again, and beyond that
+// Respond drops them with an error wrapping unix.EAGAIN. Loop goroutine
+// only.
 func (r *Request) Respond() error {
 	if r.done {
 		return ErrResponded
@@ -96,32 +104,52 @@ func (r *Request) Respond() error {
 	if r.port.closed {
 		return ErrServerClosed
 	}
-	b, err := r.pack()
+	if r.conn == nil {
+		return r.port.queueUDP(r)
+	}
+	b, err := r.pack(nil)
 	if err != nil {
 		return err
-	}
-	if r.conn == nil {
-		return r.port.sendUDP(b, r.RemoteAddr)
 	}
 	return r.conn.send(b)
 }
 
-// pack finishes the reply (OPT, truncation, compression) and packs it.
-func (r *Request) pack() ([]byte, error) {
+// pack finishes the reply (OPT, truncation, compression) and packs it
+// into buf if it fits, else into a new buffer: by hand for the common
+// shapes (packReplyFast), else with miekg/dns.
+func (r *Request) pack(buf []byte) ([]byte, error) {
 	m := r.Reply
 	if opt := r.EDNS(); opt != nil && m.IsEdns0() == nil {
-		m.SetEdns0(DefaultServerUDPSize, opt.Do())
+		r.addOPT(opt.Do())
 	}
 	if m.Rcode > 0xf && m.IsEdns0() == nil {
-		m.SetEdns0(DefaultServerUDPSize, false)
+		r.addOPT(false)
+	}
+	if b, ok := packReplyFast(m, buf, r.MaxSize()); ok {
+		return b, nil
 	}
 	m.Truncate(r.MaxSize())
 	m.Compress = true // Truncate turns it off for replies that fit
-	b, err := m.Pack()
+	b, err := m.PackBuffer(buf)
 	if err != nil {
 		return nil, fmt.Errorf("evdns: packing reply: %w", err)
 	}
 	return b, nil
+}
+
+// addOPT appends to the reply the OPT record dns.Msg.SetEdns0 would
+// (DefaultServerUDPSize, do), kept in the request's block.
+func (r *Request) addOPT(do bool) {
+	m, opt := r.Reply, &r.blk.replyOPT
+	*opt = dns.OPT{Hdr: dns.RR_Header{Name: ".", Rrtype: dns.TypeOPT}}
+	opt.SetUDPSize(DefaultServerUDPSize)
+	if do {
+		opt.SetDo()
+	}
+	if m.Extra == nil {
+		m.Extra = r.blk.replyExtra[:0]
+	}
+	m.Extra = append(m.Extra, opt)
 }
 
 // Drop finishes the request without sending anything.

@@ -3,7 +3,8 @@
 //
 // On Linux, calls that cannot block (read, write, readv and writev on
 // non-blocking descriptors, epoll_ctl, a zero-timeout epoll_wait, accept4 on
-// a non-blocking listener, eventfd writes) take the raw path: they skip the
+// a non-blocking listener, eventfd writes, recvfrom/sendto and
+// recvmmsg/sendmmsg on non-blocking UDP sockets) take the raw path: they skip the
 // Go scheduler's entersyscall/exitsyscall bookkeeping, which on the project's
 // machines was the difference between 1.8x and 1.1x libevent's dispatch cost
 // (shared/BENCHMARKING.md). Only a poll that may sleep goes through the

@@ -1,14 +1,15 @@
 // Command report turns the raw output of dns/run.sh into the markdown
 // tables of the side-by-side DNS benchmark.
 //
-// Usage: report [-cmd LINE] [-dur S] [-names N] DIR
+// Usage: report [-cmd LINE] [-dur S] [-names N] [-upstream NAME] DIR
 //
 // DIR holds, per run of the server test, server_SERVER_ROUND.dnsperf
 // (dnsperf's output) with server_SERVER_ROUND.txt (cpu_ticks=N hz=N: the
 // server's utime+stime over the dnsperf run), and per run of the resolver
 // test resolver_IMPL_ROUND.txt (the resolver program's line, then hz=N and
 // server_ticks=N). A cell is the median of the rounds with their min–max;
-// a ratio divides two medians from the same session.
+// a ratio divides two medians from the same session. Besides the tables on
+// stdout it writes DIR/summary.tsv (bench/internal/summary).
 package main
 
 import (
@@ -18,6 +19,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/goevent/goevent/bench/internal/summary"
 )
 
 // servers and resolvers in row order; the first of each is ours.
@@ -41,9 +44,10 @@ func main() {
 	cmd := flag.String("cmd", "", "the command line that made the raw output")
 	dur := flag.Int("dur", 5, "seconds per run")
 	names := flag.Int("names", 10000, "names in the zone")
+	upstream := flag.String("upstream", "goevent", "the server the resolver test asked")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: report [-cmd LINE] [-dur S] [-names N] DIR")
+		fmt.Fprintln(os.Stderr, "usage: report [-cmd LINE] [-dur S] [-names N] [-upstream NAME] DIR")
 		os.Exit(2)
 	}
 	res, err := load(flag.Arg(0))
@@ -55,7 +59,11 @@ func main() {
 		fmt.Printf("Command: `%s`\n\n", *cmd)
 	}
 	printServer(os.Stdout, res, *dur, *names)
-	printResolver(os.Stdout, res, *dur, *names)
+	printResolver(os.Stdout, res, *dur, *names, *upstream)
+	if err := summary.WriteFile(flag.Arg(0), summaryRows(res)); err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
 }
 
 // results[test][program] holds the runs of one program in one test.
@@ -66,6 +74,7 @@ type results map[string]map[string]*runs
 type runs struct {
 	rate, cpuPer, srvPer []float64
 	mem                  map[string][]float64 // resolver: key -> per-round bytes per lookup in flight
+	peakRSS              []float64            // resolver: the process's VmHWM, MiB
 	goroutines           []float64
 	lost, notNoError     float64
 	failed               float64
@@ -144,6 +153,9 @@ func (r *runs) addResolver(kv map[string]float64) {
 		r.mem[k] = append(r.mem[k], (kv[k]-kv["base_"+k])/inflight)
 	}
 	r.goroutines = append(r.goroutines, kv["goroutines"])
+	if p := kv["peak_rss"]; p > 0 {
+		r.peakRSS = append(r.peakRSS, p/(1<<20))
+	}
 }
 
 // parseKV reads whitespace-separated key=value numbers; other words are

@@ -42,21 +42,33 @@ func printServer(w io.Writer, res results, dur, names int) {
 	fmt.Fprintln(w)
 }
 
-func printResolver(w io.Writer, res results, dur, names int) {
+// upstreams are the titles of the servers the resolver test may ask.
+var upstreams = map[string]string{
+	"goevent": "goevent evdns.ServerPort",
+	"miekg":   "miekg/dns server",
+	"unbound": "unbound (local-data)",
+}
+
+func printResolver(w io.Writer, res results, dur, names int, upstream string) {
 	if res["resolver"] == nil {
 		return
 	}
 	fmt.Fprintln(w, "### Resolver: lookups with many in flight against a loopback server")
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "Each resolver keeps the given number of A lookups in flight for %d s against the miekg/dns server "+
+	title := upstreams[upstream]
+	if title == "" {
+		title = upstream
+	}
+	fmt.Fprintf(w, "Each resolver keeps the given number of A lookups in flight for %d s against the same server, %s "+
 		"(on its own core), each answer checked, cycling through %s fully qualified names; the machine's "+
 		"resolv.conf nameservers are never asked. Client CPU is the resolver process's utime+stime over the window "+
 		"divided by the lookups completed in it; server CPU is the server's over the whole run, per lookup. Memory "+
 		"is per lookup in flight: (figure with the lookups in flight − figure before the first) / lookups in "+
-		"flight, both after runtime.GC.\n\n", dur, stats.Group(float64(names)))
+		"flight, both after runtime.GC; peak RSS is the resolver process's VmHWM at the end of the run (its "+
+		"most resident memory, lookups in flight included).\n\n", dur, title, stats.Group(float64(names)))
 	fmt.Fprintln(w, "| resolver | lookups/s | client CPU µs/lookup | goevent ÷ this | server CPU µs/lookup | "+
-		"RSS B/lookup | heap in use B/lookup | live heap B/lookup | stacks B/lookup | goroutines | rounds |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		"peak RSS MiB | RSS B/lookup | heap in use B/lookup | live heap B/lookup | stacks B/lookup | goroutines | rounds |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, s := range resolvers {
 		r := res["resolver"][s.name]
 		if r == nil {
@@ -68,6 +80,7 @@ func printResolver(w io.Writer, res results, dur, names int) {
 			stats.Cell(r.cpuPer, micro),
 			res.ratio("resolver", s.name, func(r *runs) []float64 { return r.cpuPer }),
 			stats.Cell(r.srvPer, micro),
+			stats.Cell(r.peakRSS, oneDecimal),
 			stats.Cell(r.mem["rss"], stats.Group),
 			stats.Cell(r.mem["heap_inuse"], stats.Group),
 			stats.Cell(r.mem["heap_alloc"], stats.Group),
@@ -111,3 +124,6 @@ func micro(x float64) string {
 	}
 	return strconv.FormatFloat(x, 'f', 1, 64)
 }
+
+// oneDecimal formats x with one decimal.
+func oneDecimal(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }

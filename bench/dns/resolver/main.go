@@ -18,7 +18,9 @@
 // The line holds lookups, failed, cpu_ticks and seconds for the window,
 // then the memory with the lookups in flight (after runtime.GC):
 // rss, heap_inuse, heap_alloc, stack_inuse and goroutines, each also as
-// base_* taken before the first lookup. run.sh pins it to one CPU.
+// base_* taken before the first lookup, and last peak_rss, the most
+// resident memory the process had (VmHWM) over its life. run.sh pins it
+// to one CPU.
 package main
 
 import (
@@ -96,8 +98,12 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
-	fmt.Printf("lookups=%d failed=%d cpu_ticks=%d seconds=%.6f inflight=%d %s %s\n",
-		r.lookups, r.failed, r.ticks, r.elapsed.Seconds(), o.inflight, r.base.kv("base_"), r.loaded.kv(""))
+	peak, err := proc.PeakRSS()
+	if err != nil {
+		fatal(err)
+	}
+	fmt.Printf("lookups=%d failed=%d cpu_ticks=%d seconds=%.6f inflight=%d %s %s peak_rss=%d\n",
+		r.lookups, r.failed, r.ticks, r.elapsed.Seconds(), o.inflight, r.base.kv("base_"), r.loaded.kv(""), peak)
 	if r.failed > 0 {
 		fmt.Fprintf(os.Stderr, "resolver: %d lookups failed; first: %v\n", r.failed, r.firstErr)
 		os.Exit(1)

@@ -37,13 +37,26 @@ func CPUTicks() (int64, error) {
 }
 
 // RSS returns VmRSS from /proc/self/status in bytes.
-func RSS() (int64, error) {
+func RSS() (int64, error) { return statusBytes("VmRSS:") }
+
+// PeakRSS returns VmHWM from /proc/self/status in bytes: the most
+// resident memory the process has had.
+func PeakRSS() (int64, error) { return statusBytes("VmHWM:") }
+
+// statusBytes reads the kB field key of /proc/self/status in bytes.
+func statusBytes(key string) (int64, error) {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0, fmt.Errorf("proc: %w", err)
 	}
+	return parseStatus(b, key)
+}
+
+// parseStatus finds the line starting with key in the text of a
+// /proc/PID/status file and returns its value, given in kB, in bytes.
+func parseStatus(b []byte, key string) (int64, error) {
 	for line := range bytes.Lines(b) {
-		rest, ok := bytes.CutPrefix(line, []byte("VmRSS:"))
+		rest, ok := bytes.CutPrefix(line, []byte(key))
 		if !ok {
 			continue
 		}
@@ -53,11 +66,11 @@ func RSS() (int64, error) {
 		}
 		kb, err := strconv.ParseInt(string(f[0]), 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("proc: VmRSS: %w", err)
+			return 0, fmt.Errorf("proc: %s %w", key, err)
 		}
 		return kb << 10, nil
 	}
-	return 0, errors.New("proc: no VmRSS in /proc/self/status")
+	return 0, fmt.Errorf("proc: no %s in /proc/self/status", key)
 }
 
 // RaiseNoFile sets the soft RLIMIT_NOFILE to the hard limit, so that

@@ -27,3 +27,38 @@ func TestSelf(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestPeakRSS(t *testing.T) {
+	rss, err := RSS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	peak, err := PeakRSS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if peak < rss {
+		t.Errorf("PeakRSS = %d, below RSS = %d", peak, rss)
+	}
+}
+
+func TestParseStatus(t *testing.T) {
+	status := []byte("Name:\tx\nVmHWM:\t  2048 kB\nVmRSS:\t1024 kB\nVmBad:\tlots kB\nVmEmpty:\n")
+	tests := []struct {
+		key  string
+		want int64
+		ok   bool
+	}{
+		{"VmRSS:", 1 << 20, true},
+		{"VmHWM:", 2 << 20, true},
+		{"VmBad:", 0, false},
+		{"VmEmpty:", 0, false},
+		{"VmSwap:", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseStatus(status, tt.key)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("parseStatus(%q) = %d, %v; want %d, ok %v", tt.key, got, err, tt.want, tt.ok)
+		}
+	}
+}
