@@ -29,10 +29,12 @@ type config struct {
 	loops     int
 	index     string
 	listDirs  bool
+	fileCache time.Duration
 	maxBody   int64
 	maxHeader int
 	accessLog string
 	timeout   time.Duration
+	upConns   int
 	status    string
 	user      string
 	grace     time.Duration
@@ -58,10 +60,12 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "private key `FILE` (PEM) of -tls-cert")
 	fs.IntVar(&c.loops, "loops", runtime.NumCPU(), "number of event loops")
 	fs.StringVar(&c.index, "index", "index.html", "comma-separated index file `NAMES` tried for a directory")
+	fs.DurationVar(&c.fileCache, "open-file-cache", 0, "keep files open, with their metadata and (up to 16 KiB) their bytes, and remember missing names, for `DURATION` after looking (like nginx's open_file_cache_valid); changes to the tree may take that long to show (default 0: off)")
 	fs.BoolVar(&c.listDirs, "list-dirs", false, "HTML listings of directories without an index (else 403)")
 	fs.Int64Var(&c.maxBody, "max-body", 16<<20, "largest request body in `BYTES` (413 beyond), proxied requests included")
 	fs.IntVar(&c.maxHeader, "max-header", 64<<10, "largest request header section in `BYTES` (431 beyond)")
 	fs.StringVar(&c.accessLog, "access-log", "", "access log `FILE` in the combined format, \"-\" for stdout (default none)")
+	fs.IntVar(&c.upConns, "upstream-conns", 64, "connections to each -proxy upstream per loop, `N` at most, all kept alive when idle; requests beyond them wait for one")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "header read, idle keep-alive and upstream connect/response timeout (Go `DURATION`, e.g. 3s)")
 	fs.StringVar(&c.status, "status", "", "serve JSON counters at `PATH` (e.g. /.status)")
 	fs.StringVar(&c.user, "user", "", "drop privileges to user `NAME` after binding")
@@ -89,12 +93,16 @@ func (c *config) check() error {
 		return errors.New("-tls-cert and -tls-key go together")
 	case c.loops < 1:
 		return errors.New("-loops must be at least 1")
+	case c.upConns < 1:
+		return errors.New("-upstream-conns must be at least 1")
 	case c.maxBody < 1:
 		return errors.New("-max-body must be positive")
 	case c.maxHeader < 1:
 		return errors.New("-max-header must be positive")
 	case c.timeout <= 0:
 		return errors.New("-timeout must be positive")
+	case c.fileCache < 0:
+		return errors.New("-open-file-cache must not be negative")
 	case c.grace < 0:
 		return errors.New("-grace must not be negative")
 	case c.status != "" && !strings.HasPrefix(c.status, "/"):

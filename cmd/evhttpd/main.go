@@ -1,5 +1,6 @@
 // Command evhttpd is a static-file HTTP server and reverse proxy built on
-// goevent's evhttp: one event loop per CPU, bodies sent with sendfile(2),
+// goevent's evhttp: one event loop per CPU, bodies sent with sendfile(2)
+// (those up to 16 KiB copied into the reply), an optional open-file cache,
 // HTTPS, an access log in the combined format, JSON counters, graceful
 // shutdown and systemd socket activation.
 //

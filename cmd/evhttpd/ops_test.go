@@ -72,6 +72,8 @@ func TestStartupErrors(t *testing.T) {
 		{"proxy with a path", []string{"-proxy", "/api=http://127.0.0.1:1/v1"}, ""},
 		{"proxy twice", []string{"-proxy", "/a=http://127.0.0.1:1", "-proxy", "/a=http://127.0.0.1:2"}, ""},
 		{"zero loops", []string{"-loops", "0"}, "evhttpd: -loops must be at least 1\n"},
+		{"negative open-file-cache", []string{"-open-file-cache", "-1s"}, "evhttpd: -open-file-cache must not be negative\n"},
+		{"zero upstream-conns", []string{"-upstream-conns", "0"}, "evhttpd: -upstream-conns must be at least 1\n"},
 		{"relative status path", []string{"-status", "status"}, "evhttpd: -status must be a path starting with /\n"},
 		{"unknown user", []string{"-root", dir, "-listen", "127.0.0.1:0", "-user", "no-such-user-evhttpd"}, ""},
 	}

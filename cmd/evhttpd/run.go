@@ -92,7 +92,13 @@ func (d *daemon) start() error {
 	if err != nil {
 		return fmt.Errorf("root: %w", err)
 	}
-	d.files, err = static.New(static.Config{Root: root, Index: cfg.indexNames(), ListDirs: cfg.listDirs, Logger: log})
+	d.files, err = static.New(static.Config{
+		Root:       root,
+		Index:      cfg.indexNames(),
+		ListDirs:   cfg.listDirs,
+		Logger:     log,
+		CacheValid: cfg.fileCache,
+	})
 	if err != nil {
 		return err
 	}
@@ -125,11 +131,12 @@ func (d *daemon) start() error {
 			return err
 		}
 		d.proxy = proxy.New(proxy.Config{
-			Routes:         table,
-			Timeout:        cfg.timeout,
-			MaxHeaderBytes: cfg.maxHeader,
-			HTTPS:          d.certs != nil,
-			Logger:         log,
+			Routes:              table,
+			Timeout:             cfg.timeout,
+			MaxConnsPerUpstream: cfg.upConns,
+			MaxHeaderBytes:      cfg.maxHeader,
+			HTTPS:               d.certs != nil,
+			Logger:              log,
 		})
 		for _, rt := range cfg.routes {
 			log.Info("proxying", "prefix", rt.Prefix, "upstream", rt.Upstream())

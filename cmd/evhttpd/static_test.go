@@ -29,6 +29,13 @@ var siteFiles = map[string]string{
 	"noindex/dir/x.txt": "x",
 }
 
+// eachCacheMode runs test as a subtest without the open-file cache and
+// with it, passing the daemon flags of each mode.
+func eachCacheMode(t *testing.T, test func(t *testing.T, args []string)) {
+	t.Run("open", func(t *testing.T) { test(t, nil) })
+	t.Run("cached", func(t *testing.T) { test(t, []string{"-open-file-cache", "1h"}) })
+}
+
 func serveSite(t *testing.T, args ...string) (*daemonProc, string) {
 	t.Helper()
 	root := t.TempDir()
@@ -36,8 +43,10 @@ func serveSite(t *testing.T, args ...string) (*daemonProc, string) {
 	return startDaemon(t, append([]string{"-listen", "127.0.0.1:0", "-root", root, "-loops", "2"}, args...)...), root
 }
 
-func TestGetAndHead(t *testing.T) {
-	d, root := serveSite(t)
+func TestGetAndHead(t *testing.T) { eachCacheMode(t, testGetAndHead) }
+
+func testGetAndHead(t *testing.T, args []string) {
+	d, root := serveSite(t, args...)
 	fi, err := os.Stat(filepath.Join(root, "hello.txt"))
 	if err != nil {
 		t.Fatal(err)
@@ -81,11 +90,18 @@ func TestGetAndHead(t *testing.T) {
 	if resp.Header.Get("Accept-Ranges") != "bytes" {
 		t.Errorf("Accept-Ranges %q", resp.Header.Get("Accept-Ranges"))
 	}
-	// A change of the file changes the tag.
+	// A change of the file changes the tag; with the open-file cache,
+	// only once the cached entry is older than -open-file-cache: until
+	// then the old version is served whole, its tag and bytes together.
 	os.WriteFile(filepath.Join(root, "hello.txt"), []byte("hello, world!\n"), 0o644)
-	resp2, _ := get(t, "GET", d.url("/hello.txt"))
-	if resp2.Header.Get("ETag") == resp.Header.Get("ETag") {
+	resp2, body2 := get(t, "GET", d.url("/hello.txt"))
+	cached := len(args) > 0
+	switch {
+	case !cached && resp2.Header.Get("ETag") == resp.Header.Get("ETag"):
 		t.Errorf("ETag %q unchanged after the file changed", resp.Header.Get("ETag"))
+	case cached && (resp2.Header.Get("ETag") != resp.Header.Get("ETag") || body2 != siteFiles["hello.txt"]):
+		t.Errorf("cached: ETag %q, body %q after the file changed; want the cached %q, %q",
+			resp2.Header.Get("ETag"), body2, resp.Header.Get("ETag"), siteFiles["hello.txt"])
 	}
 }
 
@@ -99,8 +115,10 @@ func TestMethodNotAllowed(t *testing.T) {
 	}
 }
 
-func TestConditionals(t *testing.T) {
-	d, _ := serveSite(t)
+func TestConditionals(t *testing.T) { eachCacheMode(t, testConditionals) }
+
+func testConditionals(t *testing.T, args []string) {
+	d, _ := serveSite(t, args...)
 	resp, _ := get(t, "GET", d.url("/hello.txt"))
 	etag, lm := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	lmTime, _ := http.ParseTime(lm)
@@ -151,8 +169,10 @@ func TestConditionals(t *testing.T) {
 	}
 }
 
-func TestRanges(t *testing.T) {
-	d, _ := serveSite(t)
+func TestRanges(t *testing.T) { eachCacheMode(t, testRanges) }
+
+func testRanges(t *testing.T, args []string) {
+	d, _ := serveSite(t, args...)
 	resp, _ := get(t, "GET", d.url("/digits.txt"))
 	etag, lm := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	tests := []struct {
@@ -227,8 +247,10 @@ func TestRanges(t *testing.T) {
 	})
 }
 
-func TestPrecompressed(t *testing.T) {
-	d, root := serveSite(t)
+func TestPrecompressed(t *testing.T) { eachCacheMode(t, testPrecompressed) }
+
+func testPrecompressed(t *testing.T, args []string) {
+	d, root := serveSite(t, args...)
 	gz := "\x1f\x8b fake gzip bytes"
 	writeTree(t, root, map[string]string{"app.js.gz": gz})
 	tests := []struct {

@@ -6,35 +6,38 @@ import (
 	"github.com/goevent/goevent/evhttp"
 )
 
+// hopByHop are the fields RFC 9110 §7.6.1 names as describing a
+// connection rather than the message.
+var hopByHop = [...]string{"Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade"}
+
 // isHopByHop reports whether name is a hop-by-hop field, one that
 // describes a connection rather than the message (RFC 9110 §7.6.1):
 // Connection, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade, a
-// Proxy-* field, or a name the message's Connection field lists (listed,
-// lower case).
+// Proxy-* field, or a name the message's Connection field lists (listed).
+// Names compare case-insensitively, without allocating.
 func isHopByHop(name string, listed []string) bool {
-	n := strings.ToLower(name)
-	if strings.HasPrefix(n, "proxy-") {
+	if len(name) >= len("proxy-") && strings.EqualFold(name[:len("proxy-")], "proxy-") {
 		return true
 	}
-	switch n {
-	case "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade":
-		return true
-	}
-	for _, l := range listed {
-		if n == l {
+	for _, h := range hopByHop {
+		if strings.EqualFold(name, h) {
 			return true
 		}
 	}
-	return false
+	return hasToken(listed, name)
 }
 
-// connectionTokens returns the lower-case options of h's Connection
-// fields (RFC 9110 §7.6.1): the names of more hop-by-hop fields.
+// connectionTokens returns the options of h's Connection fields (RFC 9110
+// §7.6.1): the names of more hop-by-hop fields, trimmed, in the case
+// sent. It allocates only when there is a Connection field.
 func connectionTokens(h *evhttp.Header) []string {
+	if !h.Has("Connection") {
+		return nil
+	}
 	var toks []string
 	for _, v := range h.Values("Connection") {
-		for _, t := range strings.Split(v, ",") {
-			if t = strings.ToLower(strings.TrimSpace(t)); t != "" {
+		for t := range strings.SplitSeq(v, ",") {
+			if t = strings.TrimSpace(t); t != "" {
 				toks = append(toks, t)
 			}
 		}
@@ -42,10 +45,10 @@ func connectionTokens(h *evhttp.Header) []string {
 	return toks
 }
 
-// hasToken reports whether toks holds tok (lower case).
+// hasToken reports whether toks holds tok, compared case-insensitively.
 func hasToken(toks []string, tok string) bool {
 	for _, t := range toks {
-		if t == tok {
+		if strings.EqualFold(t, tok) {
 			return true
 		}
 	}
@@ -53,20 +56,13 @@ func hasToken(toks []string, tok string) bool {
 }
 
 // copyEndToEnd adds to dst the fields of src that are not hop-by-hop,
-// leaving out those skip names too (lower case).
+// leaving out those skip names too (compared case-insensitively).
 func copyEndToEnd(dst, src *evhttp.Header, skip ...string) {
 	listed := connectionTokens(src)
 	src.Range(func(name, value string) bool {
-		if isHopByHop(name, listed) {
-			return true
+		if !isHopByHop(name, listed) && !hasToken(skip, name) {
+			dst.Add(name, value)
 		}
-		n := strings.ToLower(name)
-		for _, s := range skip {
-			if n == s {
-				return true
-			}
-		}
-		dst.Add(name, value)
 		return true
 	})
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,5 +158,43 @@ func TestBodyLength(t *testing.T) {
 		if n != tt.n || body != tt.body {
 			t.Errorf("bodyLength(%q) = %d, %v; want %d, %v", tt.h.String(), n, body, tt.n, tt.body)
 		}
+	}
+}
+
+func TestIsHopByHop(t *testing.T) {
+	listed := []string{"X-Secret", "keep-ALIVE"}
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"Connection", true},
+		{"CONNECTION", true},
+		{"keep-alive", true},
+		{"Te", true},
+		{"trailer", true},
+		{"Transfer-encoding", true},
+		{"UPGRADE", true},
+		{"Proxy-Authorization", true},
+		{"proxy-x", true},
+		{"Proxy", false},
+		{"x-secret", true}, // listed by Connection
+		{"X-Secret-2", false},
+		{"Content-Type", false},
+		{"Content-Length", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := isHopByHop(tt.name, listed); got != tt.want {
+			t.Errorf("isHopByHop(%q) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { isHopByHop("Content-Type", listed) }); n != 0 {
+		t.Errorf("isHopByHop allocates %v times per call, want 0", n)
+	}
+	if toks := connectionTokens(header("Content-Type", "text/plain")); toks != nil {
+		t.Errorf("connectionTokens without Connection = %q, want nil", toks)
+	}
+	if toks := connectionTokens(header("Connection", " Keep-Alive ,, X-A", "Connection", "close")); !slices.Equal(toks, []string{"Keep-Alive", "X-A", "close"}) {
+		t.Errorf("connectionTokens = %q", toks)
 	}
 }

@@ -29,7 +29,9 @@ type Config struct {
 	// own pool for sockets keeps idle connections but does not queue).
 	MaxConnsPerUpstream int
 	// MaxIdlePerUpstream bounds the idle keep-alive connections kept to
-	// one upstream from one loop (zero: evhttp.DefaultPoolMaxIdle).
+	// one upstream from one loop (zero: as many as MaxConnsPerUpstream,
+	// so that a steady load reuses its connections instead of closing
+	// and dialling one for most requests).
 	MaxIdlePerUpstream int
 	// TLS is the client configuration for https:// upstreams (nil: the
 	// system's roots; ServerName defaults to the upstream's host).
@@ -77,8 +79,11 @@ func New(cfg Config) *Proxy {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
+	if cfg.MaxConnsPerUpstream <= 0 {
+		cfg.MaxConnsPerUpstream = evhttp.DefaultPoolMaxConns
+	}
 	if cfg.MaxIdlePerUpstream <= 0 {
-		cfg.MaxIdlePerUpstream = evhttp.DefaultPoolMaxIdle
+		cfg.MaxIdlePerUpstream = cfg.MaxConnsPerUpstream
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -1,6 +1,7 @@
 package static
 
 import (
+	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -115,6 +116,14 @@ const (
 type validators struct {
 	etag    string
 	modtime time.Time // truncated to the second, as Last-Modified says
+}
+
+// newValidators returns the validators of the file version fi describes.
+func newValidators(fi fs.FileInfo) validators {
+	return validators{
+		etag:    ETag(fi.Size(), fi.ModTime(), inode(fi)),
+		modtime: fi.ModTime().UTC().Truncate(time.Second),
+	}
 }
 
 // header is the part of a request's header fields the evaluation reads.

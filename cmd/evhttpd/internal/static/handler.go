@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/goevent/goevent/evhttp"
 	"github.com/goevent/goevent/sendfile"
@@ -29,6 +30,14 @@ type Config struct {
 	// Logger receives the errors that are the server's fault (500).
 	// nil discards them.
 	Logger *slog.Logger
+	// CacheValid turns on the open-file cache: a file stays open, with
+	// its metadata and (up to 16 KiB) its bytes, and a name found missing
+	// stays missing, for CacheValid after the handler looked; so a change
+	// to the tree may take that long to show. Zero: every request opens
+	// its file.
+	CacheValid time.Duration
+	// CacheMax bounds the names the cache holds (zero: DefaultCacheMax).
+	CacheMax int
 }
 
 // Result says how a request was answered, for access logs and counters.
@@ -45,6 +54,7 @@ type Handler struct {
 	index    []string // immutable
 	listDirs bool
 	log      *slog.Logger
+	cache    *fileCache // nil without Config.CacheValid
 }
 
 // New opens cfg.Root and returns a Handler serving it. It fails when the
@@ -75,11 +85,21 @@ func New(cfg Config) (*Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{root: root, index: index, listDirs: cfg.ListDirs, log: log}, nil
+	h := &Handler{root: root, index: index, listDirs: cfg.ListDirs, log: log}
+	if cfg.CacheValid > 0 {
+		h.cache = newFileCache(cfg.CacheValid, cfg.CacheMax)
+	}
+	return h, nil
 }
 
-// Close releases the root directory. Requests served afterwards fail.
-func (h *Handler) Close() error { return h.root.Close() }
+// Close releases the root directory and the cached files. Requests served
+// afterwards fail.
+func (h *Handler) Close() error {
+	if h.cache != nil {
+		h.cache.close()
+	}
+	return h.root.Close()
+}
 
 // Serve answers r from the files under the root and reports how. It must
 // run on r's loop goroutine, as a HandlerFunc does. Methods other than GET
@@ -105,22 +125,53 @@ func (h *Handler) Serve(r *evhttp.Request) Result {
 	if rel == "" {
 		rel = "."
 	}
-	f, fi, err := h.open(rel)
+	e, f, err := h.lookup(rel)
 	if err != nil {
 		return h.openError(r, err)
 	}
 	switch {
-	case fi.Mode().IsRegular() && !strings.HasSuffix(p, "/"):
-		return h.serveFile(r, f, fi, rel)
-	case fi.IsDir():
-		f.Close()
+	case f != nil && !strings.HasSuffix(p, "/"):
+		return h.serveFile(r, e, f, rel)
+	case e.info.IsDir():
 		if !strings.HasSuffix(p, "/") {
 			return redirect(r, p+"/", u)
 		}
 		return h.serveDir(r, p, rel)
 	}
-	f.Close()
+	if f != nil {
+		f.Release()
+	}
 	return sendError(r, evhttp.StatusNotFound)
+}
+
+// lookup opens name under the root, through the cache when there is one.
+// For a regular file it returns the file's entry and a reference on the
+// file that the caller must Release; for anything else (a directory...)
+// an entry with only info, and a nil file.
+func (h *Handler) lookup(name string) (*fileEntry, *sendfile.File, error) {
+	if h.cache != nil {
+		return h.cache.get(name, h.openEntry)
+	}
+	return h.openEntry(name, time.Time{}, false)
+}
+
+// openEntry opens name and makes its entry, reading the bytes of a small
+// regular file when withBody is set; now is when it looked.
+func (h *Handler) openEntry(name string, now time.Time, withBody bool) (*fileEntry, *sendfile.File, error) {
+	f, fi, err := h.open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return &fileEntry{info: fi}, nil, nil
+	}
+	sf, err := sendfile.NewFile(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return newFileEntry(sf, fi, now, withBody), sf, nil
 }
 
 // open opens name under the root without following a symbolic link out
@@ -158,14 +209,13 @@ func (h *Handler) openError(r *evhttp.Request, err error) Result {
 func (h *Handler) serveDir(r *evhttp.Request, p, rel string) Result {
 	for _, name := range h.index {
 		ip := path.Join(rel, name)
-		f, fi, err := h.open(ip)
+		e, f, err := h.lookup(ip)
 		if err != nil {
 			continue
 		}
-		if fi.Mode().IsRegular() {
-			return h.serveFile(r, f, fi, ip)
+		if f != nil {
+			return h.serveFile(r, e, f, ip)
 		}
-		f.Close()
 	}
 	if !h.listDirs {
 		return sendError(r, evhttp.StatusForbidden)
@@ -181,41 +231,28 @@ func contentType(name string) string {
 	return "application/octet-stream"
 }
 
-// serveFile answers with the regular file f (named rel under the root),
-// or with its precompressed rel.gz, honouring conditionals and ranges.
-// It takes ownership of f.
-func (h *Handler) serveFile(r *evhttp.Request, f *os.File, fi fs.FileInfo, rel string) Result {
+// serveFile answers with the regular file sf (named rel under the root,
+// e its entry), or with its precompressed rel.gz, honouring conditionals
+// and ranges. It takes over the caller's reference on sf.
+func (h *Handler) serveFile(r *evhttp.Request, e *fileEntry, sf *sendfile.File, rel string) Result {
 	in, out := r.InputHeaders(), r.OutputHeaders()
 	out.Set("Content-Type", contentType(rel))
 	if !strings.HasSuffix(rel, ".gz") {
-		if gf, gfi, err := h.open(rel + ".gz"); err == nil {
-			if !gfi.Mode().IsRegular() {
-				gf.Close()
+		if ge, gf, err := h.lookup(rel + ".gz"); err == nil && gf != nil {
+			out.Set("Vary", "Accept-Encoding")
+			if AcceptsGzip(in.Get("Accept-Encoding")) {
+				sf.Release()
+				e, sf = ge, gf
+				out.Set("Content-Encoding", "gzip")
 			} else {
-				out.Set("Vary", "Accept-Encoding")
-				if AcceptsGzip(in.Get("Accept-Encoding")) {
-					f.Close()
-					f, fi = gf, gfi
-					out.Set("Content-Encoding", "gzip")
-				} else {
-					gf.Close()
-				}
+				gf.Release()
 			}
 		}
 	}
-	sf, err := sendfile.NewFile(f)
-	if err != nil {
-		f.Close()
-		h.log.Error("open", "path", rel, "err", err)
-		return sendError(r, evhttp.StatusInternalServerError)
-	}
 	defer sf.Release()
-	v := validators{
-		etag:    ETag(fi.Size(), fi.ModTime(), inode(fi)),
-		modtime: fi.ModTime().UTC().Truncate(1e9),
-	}
-	out.Set("ETag", v.etag)
-	out.Set("Last-Modified", v.modtime.Format(timeFormat))
+	v := validators{etag: e.etag, modtime: e.modtime}
+	out.Set("ETag", e.etag)
+	out.Set("Last-Modified", e.lastModified)
 	out.Set("Accept-Ranges", "bytes")
 	switch v.evaluate(in) {
 	case failed:
@@ -235,23 +272,23 @@ func (h *Handler) serveFile(r *evhttp.Request, f *os.File, fi fs.FileInfo, rel s
 			return sendUnsatisfiable(r, size)
 		case err == nil && len(ranges) == 1:
 			out.Set("Content-Range", ranges[0].ContentRange(size))
-			return sendBody(r, evhttp.StatusPartialContent, sf, ranges[0].Start, ranges[0].Length)
+			return sendBody(r, evhttp.StatusPartialContent, e, sf, ranges[0].Start, ranges[0].Length)
 		case err == nil:
 			return sendMultipart(r, sf, ranges, out.Get("Content-Type"))
 		}
 	}
-	return sendBody(r, evhttp.StatusOK, sf, 0, size)
+	return sendBody(r, evhttp.StatusOK, e, sf, 0, size)
 }
 
-// sendBody replies with n bytes of f from off as the body; for HEAD only
-// the Content-Length goes out.
-func sendBody(r *evhttp.Request, code int, f *sendfile.File, off, n int64) Result {
+// sendBody replies with n bytes of f (whose entry is e) from off as the
+// body; for HEAD only the Content-Length goes out.
+func sendBody(r *evhttp.Request, code int, e *fileEntry, f *sendfile.File, off, n int64) Result {
 	if r.Method() == "HEAD" {
 		r.OutputHeaders().Set("Content-Length", strconv.FormatInt(n, 10))
 		r.SendReply(code, "", nil)
 		return Result{Code: code}
 	}
-	if err := r.OutputBuffer().AddFile(f, off, n); err != nil {
+	if err := addBody(r.OutputBuffer(), e, f, off, n); err != nil {
 		return sendError(r, evhttp.StatusInternalServerError)
 	}
 	r.SendReply(code, "", nil)
