@@ -22,6 +22,7 @@ type conn struct {
 	srv        *Server
 	bs         *BoundSocket
 	bev        *bufferevent.BufferEvent
+	lbev       *bufferevent.BufferEvent // bev after close(), while it flushes
 	peer       netip.AddrPort
 	req        *Request // the request being read or answered; nil when idle
 	// mark is a loop time (ns): the current request's first byte while its
@@ -533,29 +534,51 @@ func (c *conn) close() { c.closeWith(nil) }
 
 // closeWith is close telling a handler waiting to answer why (err nil:
 // ErrServerClosed).
+// The connection stays on the loop's ring (and counted) until the output
+// is flushed, so Shutdown's channel does not close while replies are still
+// leaving, and a Shutdown grace that runs out cuts the flush too.
 func (c *conn) closeWith(err error) {
 	if c.bev == nil {
 		return
 	}
 	bev := c.bev
 	c.detach(err)
-	bev.Close(c.srv.cfg.WriteTimeout, nil)
+	c.lbev = bev
+	if bev.Close(c.srv.cfg.WriteTimeout, c.flushed) != nil {
+		c.flushed(0, nil)
+	}
 }
 
-// abort closes the connection at once, telling a handler waiting to answer.
+// flushed is bufferevent.Close's done callback for a closing connection.
+func (c *conn) flushed(int, error) {
+	if c.lbev != nil {
+		c.lbev = nil
+		c.unlink()
+	}
+}
+
+// abort closes the connection at once, telling a handler waiting to answer;
+// a connection still flushing after close() is cut.
 func (c *conn) abort(err error) {
 	if c.bev == nil {
+		if bev := c.lbev; bev != nil {
+			c.lbev = nil
+			bev.Free()
+			c.unlink()
+		}
 		return
 	}
 	bev := c.bev
 	c.detach(err)
 	bev.Free()
+	c.unlink()
 }
 
 // free releases a closing connection.
 func (c *conn) free() { c.abort(nil) }
 
-// detach takes the connection out of the Server; the caller ends bev.
+// detach takes the BufferEvent from the connection; the caller ends bev
+// and then unlinks the connection (at once, or once bev is flushed).
 func (c *conn) detach(err error) {
 	c.bev.SetCallbacks(nil, nil, nil)
 	c.bev = nil
@@ -575,6 +598,11 @@ func (c *conn) detach(err error) {
 			r.c = nil
 		}
 	}
+}
+
+// unlink takes the connection off its loop's ring and out of the counts;
+// Shutdown's wait ends with the last one.
+func (c *conn) unlink() {
 	c.prev.next = c.next
 	c.next.prev = c.prev
 	c.next, c.prev = nil, nil

@@ -384,6 +384,7 @@ func (r *Request) Hijack() (*bufferevent.BufferEvent, error) {
 	c.req = nil
 	r.c = nil
 	c.detach(nil)
+	c.unlink()
 	bev.SetTimeouts(0, 0)
 	return bev, nil
 }

@@ -326,3 +326,64 @@ func TestServerShutdownOnLoops(t *testing.T) {
 		t.Errorf("%d connections open after Shutdown", n)
 	}
 }
+
+// TestServerShutdownWaitsForFlush: a reply still leaving when Shutdown
+// comes (its connection already closing, Connection: close) keeps
+// Shutdown's channel open until the client has it all; with a grace that
+// runs out first, the flush is cut and the channel closes.
+func TestServerShutdownWaitsForFlush(t *testing.T) {
+	const size = 8 << 20 // far more than the socket buffers hold
+	big := make([]byte, size)
+	for i := range big {
+		big[i] = byte('a' + i%26)
+	}
+	for _, tc := range []struct {
+		name  string
+		grace time.Duration
+		read  bool // the client reads everything
+	}{
+		{"flushed", time.Hour, true},
+		{"grace cuts it", 300 * time.Millisecond, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			replied := make(chan struct{})
+			ts := startServer(t, nil, func(s *Server) {
+				s.SetCallback("/big", func(r *Request) {
+					r.OutputBuffer().Add(big)
+					r.SendReply(StatusOK, "", nil)
+					close(replied)
+				})
+			})
+			c := ts.dial(t)
+			io.WriteString(c, "GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+			<-replied
+			done := ts.Shutdown(tc.grace)
+			select {
+			case <-done:
+				t.Fatal("Shutdown ended while the reply was still being sent")
+			case <-time.After(100 * time.Millisecond):
+			}
+			if !tc.read {
+				select {
+				case <-done:
+				case <-time.After(tc.grace + 10*time.Second):
+					t.Fatal("Shutdown did not cut the flush after its grace")
+				}
+				return
+			}
+			c.SetDeadline(time.Now().Add(30 * time.Second))
+			all, err := io.ReadAll(c)
+			if err != nil {
+				t.Fatalf("read: %v after %d bytes", err, len(all))
+			}
+			if len(all) < size || string(all[len(all)-size:]) != string(big) {
+				t.Fatalf("got %d bytes, want a reply with a %d-byte body", len(all), size)
+			}
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("Shutdown did not end after the flush")
+			}
+		})
+	}
+}
