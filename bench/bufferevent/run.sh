@@ -38,30 +38,15 @@ else
 	: "${reps:=5}" "${dur:=5s}" "${filemib:=1024}"
 fi
 IFS=, read -r -a tests <<<"$list"
-command -v go >/dev/null || { echo "run.sh: go not found" >&2; exit 1; }
-
-# --- build (into a temp dir: binaries never land in the tree) ----------------
-tmp=$(mktemp -d)
-spid="" # the server running now, if any: the trap stops it
-cleanup() {
-	if [ -n "$spid" ]; then
-		kill "$spid" 2>/dev/null || true
-		wait "$spid" 2>/dev/null || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$here/../internal/sh/lib.sh"
+bench_need
+bench_setup
 raw=${out:-$tmp/raw}
 mkdir -p "$raw"
+# --- build (into $tmp: binaries never land in the tree) -----------------------
 for p in goevent netconn gnet client report; do
 	(cd "$module" && go build -o "$tmp/$p" "./bufferevent/$p")
 done
-
-srvpin=() clipin=()
-if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then
-	srvpin=(taskset -c 1) clipin=(taskset -c 0)
-fi
 
 # The sendfile test's file: random bytes (no sparse-file shortcuts), written
 # once and so in the page cache for every run.
@@ -70,9 +55,6 @@ case " ${tests[*]} " in *" sendfile "*)
 	head -c "$((filemib << 20))" /dev/urandom >"$file" ;;
 esac
 
-# Every server start gets a fresh port below the ephemeral range, so no
-# connection of an earlier run (TIME_WAIT) is in the way.
-port=$((20000 + RANDOM % 8000))
 failed=0
 
 # progs TEST: the servers that take part in TEST.
@@ -86,7 +68,7 @@ progs() {
 
 run() { # prog test rep
 	local prog=$1 t=$2 rep=$3 cmd=() cargs=()
-	port=$((port + 1))
+	bench_port # a fresh port: no TIME_WAIT of an earlier run in the way
 	local addr=127.0.0.1:$port
 	case $prog in
 	goevent) cmd=("$tmp/goevent") ;;
@@ -102,7 +84,8 @@ run() { # prog test rep
 	idle) cargs=(-mode idle -conns "$idle" -stats "$tmp/stats") ;;
 	esac
 	GOMAXPROCS=1 "${srvpin[@]}" "${cmd[@]}" >"$tmp/srv.out" 2>"$tmp/srv.err" &
-	spid=$!
+	local spid=$!
+	bench_track "$spid"
 	local i
 	for i in $(seq 100); do # up to 5 s for the listening line
 		grep -qx "$addr" "$tmp/srv.out" 2>/dev/null && break
@@ -116,9 +99,7 @@ run() { # prog test rep
 		echo "server did not start" >"$tmp/cli.err"
 		rc=1
 	fi
-	kill "$spid" 2>/dev/null || true
-	wait "$spid" 2>/dev/null || true
-	spid=""
+	bench_stop "$spid"
 	if [ $rc != 0 ]; then
 		echo "run.sh: $prog $t (rep $rep) failed:" >&2
 		cat "$tmp/cli.err" "$tmp/srv.err" >&2

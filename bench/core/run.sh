@@ -41,32 +41,11 @@ if [ -z "$reps" ]; then
 	if [ $quick = 1 ]; then reps=3; else reps=9; fi
 fi
 
-# --- tools -------------------------------------------------------------------
-need=()
-command -v gcc >/dev/null || need+=(gcc)
-command -v pkg-config >/dev/null || need+=(pkg-config)
-if ! command -v pkg-config >/dev/null || ! pkg-config --exists libevent; then
-	need+=(libevent-dev)
-fi
-if [ ${#need[@]} -gt 0 ]; then
-	sudo=""
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	echo "run.sh: installing ${need[*]}" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get install -y "${need[@]}" >&2 ||
-		{ $sudo apt-get update >&2 && $sudo apt-get install -y "${need[@]}" >&2; }
-fi
-command -v go >/dev/null || { echo "run.sh: go not found" >&2; exit 1; }
-
-# --- fds: 2 per pair plus slack, under the hard limit ----------------------------
-hard=$(ulimit -Hn)
-if [ "$hard" = unlimited ]; then hard=1048576; fi
-ulimit -n "$hard"
-nmax=$(((hard - 32) / 2))
-
-# --- build (into a temp dir: binaries never land in the tree) ---------------------
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# --- tools, fds, temp dir: the shared prologue ---------------------------------
+. "$here/../internal/sh/lib.sh"
+bench_need gcc:gcc pkg-config:libevent:libevent-dev
+bench_setup
+nmax=$(((hard - 32) / 2)) # 2 fds per pair plus slack, under the fd limit
 raw=${out:-$tmp/raw}
 mkdir -p "$raw"
 
@@ -82,8 +61,7 @@ for p in goevent gorpoller; do
 	fi
 done
 
-pin=()
-if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then pin=(taskset -c 1); fi
+pin=("${srvpin[@]}")
 
 if [ $quick = 1 ]; then
 	configs=("100 100" "1000 100" "1000 1000")

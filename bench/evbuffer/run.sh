@@ -35,26 +35,10 @@ if [ -z "$rounds" ]; then
 fi
 IFS=, read -r -a workloads <<<"$list"
 
-# --- tools -------------------------------------------------------------------
-need=()
-command -v gcc >/dev/null || need+=(gcc)
-command -v pkg-config >/dev/null || need+=(pkg-config)
-if ! command -v pkg-config >/dev/null || ! pkg-config --exists libevent; then
-	need+=(libevent-dev)
-fi
-if [ ${#need[@]} -gt 0 ]; then
-	sudo=""
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	echo "run.sh: installing ${need[*]}" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get install -y "${need[@]}" >&2 ||
-		{ $sudo apt-get update >&2 && $sudo apt-get install -y "${need[@]}" >&2; }
-fi
-command -v go >/dev/null || { echo "run.sh: go not found" >&2; exit 1; }
-
-# --- build (into a temp dir: binaries never land in the tree) ---------------------
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# --- tools, fds, temp dir: the shared prologue ---------------------------------
+. "$here/../internal/sh/lib.sh"
+bench_need gcc:gcc pkg-config:libevent:libevent-dev
+bench_setup
 raw=${out:-$tmp/raw}
 mkdir -p "$raw"
 
@@ -79,8 +63,7 @@ fi
 # kernel (brk/munmap) and faulting in again on the next add.
 tuned="glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=33554432"
 
-pin=()
-if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then pin=(taskset -c 1); fi
+pin=("${srvpin[@]}")
 
 run() { # prog workload rep
 	local prog=$1 w=$2 rep=$3 cmd=() env=() p=()

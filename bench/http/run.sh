@@ -7,14 +7,19 @@
 # Usage: bash http/run.sh [-quick] [-rounds R] [-dur D] [-conns C] [-depth P]
 #                         [-idle N] [-servers LIST] [-t LIST] [-out DIR]
 #   -quick        smoke run: 1 round, 2 s wrk runs, 1,000 idle connections
-#   -rounds R     rounds (default 6); each runs every server once per test,
+#   -rounds R     rounds (default 6; -t scale alone: 2 rounds of 3 s wrk
+#                 runs); each runs every server once per test,
 #                 in reversed order every other round (A B, B A, ...)
 #   -dur D        wrk duration (default 5s)
 #   -conns C      wrk connections (default 100)
 #   -depth P      requests per write in the pipelined test (default 16)
 #   -idle N       connections in the idle-memory test (default 10000)
 #   -servers LIST comma-separated (default goevent,nginx,gnet,fasthttp,nethttp,nbio,libevent)
-#   -t LIST       comma-separated tests (default plain,pipeline,idle)
+#   -t LIST       comma-separated tests (default plain,pipeline,idle); scale
+#                 is the scaling test: wrk at 10, 100, 1,000 and 10,000
+#                 connections, 1 and 2 loops, idle memory at 1,000 and
+#                 10,000 connections projected to 100k and 1M (libevent
+#                 takes no part: it has no loops knob)
 #   -out DIR      keep the raw per-run output in DIR
 set -euo pipefail
 
@@ -42,6 +47,8 @@ while [ $# -gt 0 ]; do
 done
 if [ $quick = 1 ]; then
 	: "${rounds:=1}" "${dur:=2s}" "${idle:=1000}"
+elif [ "$list" = scale ]; then # the scaling test alone: 36 wrk runs and 12 idle runs a round
+	: "${rounds:=2}" "${dur:=3s}" "${idle:=10000}"
 else
 	: "${rounds:=6}" "${dur:=5s}" "${idle:=10000}"
 fi
@@ -55,77 +62,49 @@ for p in "${progs[@]}"; do
 done
 for t in "${tests[@]}"; do
 	case $t in
-	plain | pipeline | idle) ;;
+	plain | pipeline | idle | scale) ;;
 	*) echo "run.sh: unknown test $t" >&2; exit 2 ;;
 	esac
 done
 
-# --- tools -------------------------------------------------------------------
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
-command -v gcc >/dev/null || need+=(gcc)
-command -v pkg-config >/dev/null || need+=(pkg-config)
-if ! command -v pkg-config >/dev/null || ! pkg-config --exists libevent; then
-	need+=(libevent-dev)
-fi
-if [ ${#need[@]} -gt 0 ]; then
-	sudo=""
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	echo "run.sh: installing ${need[*]}" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get install -y "${need[@]}" >&2 ||
-		{ $sudo apt-get update >&2 && $sudo apt-get install -y "${need[@]}" >&2; }
-fi
-command -v go >/dev/null || { echo "run.sh: go not found" >&2; exit 1; }
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
-
-# --- fds: every process here may use the hard limit ---------------------------
-hard=$(ulimit -Hn)
-if [ "$hard" = unlimited ]; then hard=1048576; fi
-ulimit -n "$hard"
-if [ "$idle" -gt $((hard - 100)) ]; then
-	echo "run.sh: -idle $idle does not fit the fd limit $hard" >&2
+# --- tools, fds, temp dir: the shared prologue ---------------------------------
+. "$here/../internal/sh/lib.sh"
+bench_need wrk:wrk nginx:nginx-light gcc:gcc pkg-config:libevent:libevent-dev
+bench_setup
+nginx=$(bench_bin nginx)
+# The scaling test's points: wrk connections, loops, idle connections.
+scale_conns="10 100 1000 10000" scale_loops="1 2" scale_idle="1000 10000" longdur=8s
+if [ $quick = 1 ]; then scale_conns="10 1000" scale_idle="100 1000"; fi
+maxconns=$idle
+case ",$list," in *,scale,*)
+	for n in $scale_conns $scale_idle; do [ "$n" -gt "$maxconns" ] && maxconns=$n; done ;;
+esac
+if [ "$maxconns" -gt $((hard - 100)) ]; then
+	echo "run.sh: $maxconns connections do not fit the fd limit $hard" >&2
 	exit 2
 fi
 
-# --- build (into a temp dir: binaries never land in the tree) -----------------
-tmp=$(mktemp -d)
-spid="" cpid="" # the server and the idle client running now: the trap stops them
-cleanup() {
-	for p in $cpid $spid; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# --- build (into $tmp: binaries never land in the tree) -----------------------
 raw=${out:-$tmp/raw}
 mkdir -p "$raw"
 for p in goevent nethttp fasthttp gnet nbio check idleclient report; do
 	(cd "$module" && go build -o "$tmp/$p" "./http/$p")
 done
 gcc -O2 -Wall -o "$tmp/libevent" "$here/libevent/server.c" $(pkg-config --cflags --libs libevent)
+spid="" cpid="" # the server and the idle client running now
 
-srvpin=() clipin=()
-if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then
-	srvpin=(taskset -c 1) clipin=(taskset -c 0)
-fi
-hz=$(getconf CLK_TCK)
-
-# nginx_conf ADDR: a configuration in $tmp/nginx for one worker on ADDR.
+# nginx_conf ADDR WORKERS: a configuration in $tmp/nginx for WORKERS workers on ADDR.
 nginx_conf() {
 	local d=$tmp/nginx
 	mkdir -p "$d"
 	cat >"$d/nginx.conf" <<-EOF
 		daemon off;
-		worker_processes 1;
+		worker_processes $2;
 		worker_rlimit_nofile $hard;
 		pid $d/nginx.pid;
 		error_log $d/error.log warn;
 		events {
-		    worker_connections $((idle + 1024));
+		    worker_connections $((maxconns + 1024));
 		}
 		http {
 		    access_log off;
@@ -147,55 +126,60 @@ nginx_conf() {
 	EOF
 }
 
-# Every server start gets a fresh port below the ephemeral range, so no
-# connection of an earlier run (TIME_WAIT) is in the way.
-port=$((20000 + RANDOM % 8000))
 addr="" wpid="" failed=0
 
-# start NAME: starts the server on a fresh port and checks its replies.
-# Sets spid (the process started), wpid (the process that serves: nginx's
-# worker) and addr. Fails when the server does not answer as it must.
+# start NAME [LOOPS]: starts the server on a fresh port and checks its
+# replies. Without LOOPS the server gets CPU 1 and one loop; with LOOPS it
+# gets every CPU and LOOPS loops (nginx workers, gnet/nbio/goevent loops,
+# GOMAXPROCS). Sets spid (the process started), wpid (the process that
+# serves: nginx's worker when there is one) and addr. Fails when the server
+# does not answer as it must.
 start() {
-	local name=$1 cmd=()
-	port=$((port + 1))
+	local name=$1 loops=${2:-} cmd=() pin=("${srvpin[@]}") env=()
+	bench_port # a fresh port: no TIME_WAIT of an earlier run in the way
 	addr=127.0.0.1:$port
 	case $name in
 	nginx)
-		nginx_conf "$addr"
+		nginx_conf "$addr" "${loops:-1}"
 		cmd=("$nginx" -p "$tmp/nginx/" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log")
 		;;
 	libevent) cmd=("$tmp/libevent" -addr "$addr") ;;
 	*) cmd=("$tmp/$name" -addr "$addr" -stats "$tmp/stats") ;;
 	esac
-	"${srvpin[@]}" "${cmd[@]}" >"$tmp/srv.out" 2>"$tmp/srv.err" &
+	if [ -n "$loops" ]; then
+		pin=()
+		[ ${#srvpin[@]} -gt 0 ] && pin=(taskset -c "0-$(($(nproc) - 1))")
+		env=("GOMAXPROCS=$loops")
+		case $name in goevent | gnet | nbio) cmd+=(-loops "$loops") ;; esac
+	fi
+	env "${env[@]}" "${pin[@]}" "${cmd[@]}" >"$tmp/srv.out" 2>"$tmp/srv.err" &
 	spid=$!
+	bench_track "$spid"
 	wpid=$spid
 	if ! "$tmp/check" -addr "$addr" -wait 5s >"$tmp/check.out" 2>"$tmp/check.err"; then
 		cat "$tmp/check.err" >"$tmp/fail"
 		return 1
 	fi
 	if [ "$name" = nginx ]; then
-		wpid=$(ps --ppid "$spid" -o pid= | tr -d ' ')
-		if [ -z "$wpid" ] || [ "$(wc -w <<<"$wpid")" != 1 ]; then
-			echo "nginx: want one worker process, found '$wpid'" >"$tmp/fail"
+		wpid=$(ps --ppid "$spid" -o pid= | tr -d ' ' | tr '\n' ' ')
+		if [ "$(wc -w <<<"$wpid")" != "${loops:-1}" ]; then
+			echo "nginx: want ${loops:-1} worker processes, found '$wpid'" >"$tmp/fail"
 			return 1
 		fi
+		wpid=${wpid%% *}
 	fi
 	[ -f "$raw/reply_$name.txt" ] || cp "$tmp/check.out" "$raw/reply_$name.txt"
 }
 
 stop() {
-	if [ -n "$spid" ]; then
-		kill "$spid" 2>/dev/null || true
-		wait "$spid" 2>/dev/null || true
-	fi
+	bench_stop "$spid"
 	spid="" wpid=""
 }
 
-# cputicks PID: utime+stime of the process (all its threads), in clock ticks.
-cputicks() {
-	# Fields after "pid (comm) ": state is the 1st, utime the 12th, stime the 13th.
-	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+# servercpu NAME: the CPU ticks of the processes that serve: nginx's
+# workers, or the server process.
+servercpu() {
+	if [ "$1" = nginx ]; then bench_children_ticks "$spid"; else bench_cputicks "$spid"; fi
 }
 
 # memory NAME: one line of key=value memory figures of the running server.
@@ -220,50 +204,61 @@ memory() {
 	esac
 }
 
-# wrkrun TEST NAME ROUND: one wrk run, plain or pipelined.
+# wrkrun TEST NAME ROUND: one wrk run: plain, pipelined, or a scaling
+# point (scale-cN: N connections; scale-lN: N loops, wrk unpinned with two
+# threads, as the server has every CPU).
 wrkrun() {
-	local t=$1 name=$2 round=$3 args=(-t1 -c"$conns" -d"$dur" --latency)
+	local t=$1 name=$2 round=$3 args=(-t1 -c"$conns" -d"$dur" --latency) pin=("${clipin[@]}")
+	case $t in
+	scale-c*) # wrk spends seconds connecting 10,000 sockets: give it 8 s there
+		local d=$dur
+		[ "${t#scale-c}" -ge 5000 ] && d=$longdur
+		args=(-t1 -c"${t#scale-c}" -d"$d" --latency) ;;
+	scale-l*) args=(-t2 -c"$conns" -d"$dur" --latency) pin=() ;;
+	esac
 	[ "$t" = pipeline ] && args+=(-s "$here/pipeline.lua")
 	args+=("http://$addr/")
 	[ "$t" = pipeline ] && args+=(-- "$depth")
 	local before after
-	before=$(cputicks "$wpid")
-	"${clipin[@]}" wrk "${args[@]}" >"$raw/${t}_${name}_$round.wrk" 2>"$tmp/fail" || return 1
-	after=$(cputicks "$wpid")
+	before=$(servercpu "$name")
+	"${pin[@]}" wrk "${args[@]}" >"$raw/${t}_${name}_$round.wrk" 2>"$tmp/fail" || return 1
+	after=$(servercpu "$name")
 	echo "cpu_ticks=$((after - before)) hz=$hz" >"$raw/${t}_${name}_$round.txt"
 }
 
-# idlerun NAME ROUND: memory before and after $idle idle connections.
+# idlerun TEST NAME ROUND N: memory before and after N idle connections.
 idlerun() {
-	local name=$1 round=$2 before after i
+	local t=$1 name=$2 round=$3 n=$4 before after i
 	before=$(memory "$name") || return 1
-	"${clipin[@]}" "$tmp/idleclient" -addr "$addr" -n "$idle" >"$tmp/idle.out" 2>"$tmp/fail" &
+	"${clipin[@]}" "$tmp/idleclient" -addr "$addr" -n "$n" >"$tmp/idle.out" 2>"$tmp/fail" &
 	cpid=$!
+	bench_track "$cpid"
 	for i in $(seq 1200); do # up to 120 s to open them
 		grep -q '^ready' "$tmp/idle.out" && break
 		kill -0 "$cpid" 2>/dev/null || break
 		sleep 0.1
 	done
 	if ! grep -q '^ready' "$tmp/idle.out"; then
-		wait "$cpid" 2>/dev/null || true
+		bench_stop "$cpid"
 		cpid=""
 		return 1
 	fi
 	sleep 1 # let the server finish with the last replies
 	after=$(memory "$name") || return 1
-	kill "$cpid"
-	wait "$cpid" 2>/dev/null || true
+	bench_stop "$cpid"
 	cpid=""
-	echo "n=$idle $(sed 's/\([a-z_]*\)=/before_\1=/g' <<<"$before") $(sed 's/\([a-z_]*\)=/after_\1=/g' <<<"$after")" \
-		>"$raw/idle_${name}_$round.txt"
+	echo "n=$n $(sed 's/\([a-z_]*\)=/before_\1=/g' <<<"$before") $(sed 's/\([a-z_]*\)=/after_\1=/g' <<<"$after")" \
+		>"$raw/${t}_${name}_$round.txt"
 }
 
 run() { # test name round
-	local t=$1 name=$2 round=$3 ok=1
-	if start "$name"; then
+	local t=$1 name=$2 round=$3 ok=1 loops=""
+	case $t in scale-l*) loops=${t#scale-l} ;; esac
+	if start "$name" $loops; then
 		case $t in
-		plain | pipeline) wrkrun "$t" "$name" "$round" || ok=0 ;;
-		idle) idlerun "$name" "$round" || ok=0 ;;
+		plain | pipeline | scale-c* | scale-l*) wrkrun "$t" "$name" "$round" || ok=0 ;;
+		idle) idlerun "$t" "$name" "$round" "$idle" || ok=0 ;;
+		scale-i*) idlerun "$t" "$name" "$round" "${t#scale-i}" || ok=0 ;;
 		esac
 	else
 		ok=0
@@ -284,7 +279,15 @@ for round in $(seq 1 "$rounds"); do
 	fi
 	echo "run.sh: round $round of $rounds: ${order[*]}" >&2
 	for t in "${tests[@]}"; do
-		for p in "${order[@]}"; do run "$t" "$p" "$round"; done
+		if [ "$t" != scale ]; then
+			for p in "${order[@]}"; do run "$t" "$p" "$round"; done
+			continue
+		fi
+		for point in $(printf 'scale-c%s ' $scale_conns) $(printf 'scale-l%s ' $scale_loops) $(printf 'scale-i%s ' $scale_idle); do
+			for p in "${order[@]}"; do
+				[ "$p" = libevent ] || run "$point" "$p" "$round"
+			done
+		done
 	done
 done
 
@@ -295,7 +298,7 @@ echo "${clipin[*]:-no pinning}. Loopback. $(uname -sr), $(grep -m1 'model name' 
 echo "$(date -u +%Y-%m-%dT%H:%MZ), load average at the end $(cut -d' ' -f1-3 /proc/loadavg). $(go version | cut -d' ' -f3),"
 echo "$("$nginx" -v 2>&1 | sed 's/^nginx version: //'), libevent $(pkg-config --modversion libevent), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)."
 echo
-"$tmp/report" -cmd "$cmdline" -conns "$conns" -dur "$dur" -depth "$depth" "$raw"
+"$tmp/report" -cmd "$cmdline" -conns "$conns" -dur "$dur" -depth "$depth" -cpus "$(nproc)" "$raw"
 if [ $failed = 1 ]; then
 	echo "run.sh: some runs failed (see above)" >&2
 	exit 1

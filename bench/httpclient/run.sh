@@ -53,52 +53,21 @@ for c in "${levels[@]}"; do
 	esac
 done
 
-# --- tools -------------------------------------------------------------------
-need=()
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
-if [ ${#need[@]} -gt 0 ]; then
-	sudo=""
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	echo "run.sh: installing ${need[*]}" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get install -y "${need[@]}" >&2 ||
-		{ $sudo apt-get update >&2 && $sudo apt-get install -y "${need[@]}" >&2; }
-fi
-command -v go >/dev/null || { echo "run.sh: go not found" >&2; exit 1; }
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
+# --- tools, fds, temp dir: the shared prologue ---------------------------------
+. "$here/../internal/sh/lib.sh"
+bench_need nginx:nginx-light
+bench_setup
+nginx=$(bench_bin nginx)
 
-# --- build (into a temp dir: binaries never land in the tree) -----------------
-tmp=$(mktemp -d)
-spid="" cpid="" # nginx and the client running now: the trap stops them
-cleanup() {
-	for p in $cpid $spid; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# --- build (into $tmp: binaries never land in the tree) -----------------------
 raw=${out:-$tmp/raw}
 mkdir -p "$raw"
 for p in goevent fasthttp nethttp report; do
 	(cd "$module" && go build -o "$tmp/$p" "./httpclient/$p")
 done
 
-srvpin=() clipin=()
-if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then
-	srvpin=(taskset -c 1) clipin=(taskset -c 0)
-fi
-hz=$(getconf CLK_TCK)
-
-# cputicks PID: utime+stime of the process (all its threads), in clock ticks.
-cputicks() {
-	# Fields after "pid (comm) ": state is the 1st, utime the 12th, stime the 13th.
-	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
-}
-
 # --- nginx: one worker on CPU 1 for the whole session -------------------------
-port=$((20000 + RANDOM % 8000))
+bench_port
 addr=127.0.0.1:$port
 d=$tmp/nginx
 mkdir -p "$d"
@@ -130,6 +99,7 @@ cat >"$d/nginx.conf" <<-EOF2
 EOF2
 "${srvpin[@]}" "$nginx" -p "$d/" -c "$d/nginx.conf" -e "$d/error.log" >"$tmp/srv.out" 2>"$tmp/srv.err" &
 spid=$!
+bench_track "$spid"
 wpid=""
 for i in $(seq 100); do # up to 10 s for the worker to be up and listening
 	wpid=$(ps --ppid "$spid" -o pid= | tr -d ' ') || true # ps fails while there is no worker yet
@@ -155,9 +125,9 @@ run() {
 	*) cmd=("$tmp/$name") ;;
 	esac
 	cmd+=(-addr "$addr" -conns "$c" -dur "$dur")
-	before=$(cputicks "$wpid")
+	before=$(bench_cputicks "$wpid")
 	if "${clipin[@]}" "${cmd[@]}" >"$tmp/client.out" 2>"$tmp/client.err"; then
-		after=$(cputicks "$wpid")
+		after=$(bench_cputicks "$wpid")
 		echo "$(cat "$tmp/client.out") hz=$hz server_ticks=$((after - before))" >"$raw/conns${c}_${name}_$round.txt"
 	else
 		echo "run.sh: $name with $c connections (round $round) failed:" >&2
@@ -177,9 +147,7 @@ for round in $(seq 1 "$rounds"); do
 		for p in "${order[@]}"; do run "$c" "$p" "$round"; done
 	done
 done
-kill "$spid" 2>/dev/null || true
-wait "$spid" 2>/dev/null || true
-spid=""
+bench_stop "$spid"
 
 echo
 echo "HTTP clients side by side: median of $rounds rounds (min–max). nginx (one worker) on"

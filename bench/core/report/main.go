@@ -6,7 +6,8 @@
 // DIR holds one file per process run, named N_A_PROGRAM_REP.txt, each line
 // one round's time in µs. A run counts as its median round; a cell shows the
 // median of the runs with their min–max, and a ratio is of two such medians
-// from the same side-by-side session.
+// from the same side-by-side session. Besides the table on stdout it writes
+// DIR/summary.tsv (bench/internal/summary).
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/goevent/goevent/bench/internal/stats"
+	"github.com/goevent/goevent/bench/internal/summary"
 )
 
 // programs, in table order; the first is the baseline of the ratios.
@@ -30,38 +32,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: report DIR")
 		os.Exit(2)
 	}
-	files, err := filepath.Glob(filepath.Join(os.Args[1], "*_*_*_*.txt"))
-	if err != nil || len(files) == 0 {
-		fmt.Fprintln(os.Stderr, "report: no result files in", os.Args[1])
+	runs, err := load(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
-	runs := map[key]map[string][]float64{} // run medians per (N, A) and program
-	for _, f := range files {
-		parts := strings.Split(strings.TrimSuffix(filepath.Base(f), ".txt"), "_")
-		if len(parts) != 4 {
-			continue
-		}
-		n, err1 := strconv.Atoi(parts[0])
-		a, err2 := strconv.Atoi(parts[1])
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		rounds, err := stats.ReadNumbers(f)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "report:", err)
-			os.Exit(1)
-		}
-		if len(rounds) == 0 {
-			fmt.Fprintf(os.Stderr, "report: %s: no rounds (the run failed?), skipped\n", f)
-			continue
-		}
-		k := key{n, a}
-		if runs[k] == nil {
-			runs[k] = map[string][]float64{}
-		}
-		runs[k][parts[2]] = append(runs[k][parts[2]], stats.Median(rounds))
-	}
-
 	keys := make([]key, 0, len(runs))
 	for k := range runs {
 		keys = append(keys, k)
@@ -89,6 +64,62 @@ func main() {
 		cells = append(cells, strings.Join(counts, "/"))
 		fmt.Println("| " + strings.Join(cells, " | ") + " |")
 	}
+	if err := summary.WriteFile(os.Args[1], summaryRows(keys, runs)); err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
+}
+
+// load reads dir's result files: the run medians per (N, A) and program.
+func load(dir string) (map[key]map[string][]float64, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*_*_*_*.txt"))
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("no result files in %s", dir)
+	}
+	runs := map[key]map[string][]float64{}
+	for _, f := range files {
+		parts := strings.Split(strings.TrimSuffix(filepath.Base(f), ".txt"), "_")
+		if len(parts) != 4 {
+			continue
+		}
+		n, err1 := strconv.Atoi(parts[0])
+		a, err2 := strconv.Atoi(parts[1])
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		rounds, err := stats.ReadNumbers(f)
+		if err != nil {
+			return nil, err
+		}
+		if len(rounds) == 0 {
+			fmt.Fprintf(os.Stderr, "report: %s: no rounds (the run failed?), skipped\n", f)
+			continue
+		}
+		k := key{n, a}
+		if runs[k] == nil {
+			runs[k] = map[string][]float64{}
+		}
+		runs[k][parts[2]] = append(runs[k][parts[2]], stats.Median(rounds))
+	}
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("no usable result files in %s", dir)
+	}
+	return runs, nil
+}
+
+// summaryRows are the lines of summary.tsv: one per (N, A) and program, the
+// test named nN_aA.
+func summaryRows(keys []key, runs map[key]map[string][]float64) []summary.Row {
+	var rows []summary.Row
+	for _, k := range keys {
+		for _, p := range programs {
+			test := fmt.Sprintf("n%d_a%d", k.n, k.a)
+			if r, ok := summary.FromRuns("core", test, p, "round_time", "us", summary.Lower, runs[k][p]); ok {
+				rows = append(rows, r)
+			}
+		}
+	}
+	return rows
 }
 
 func cell(v []float64) string { return stats.Cell(v, stats.Group) }

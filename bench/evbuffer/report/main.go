@@ -6,7 +6,8 @@
 // DIR holds one file per process run, named WORKLOAD_PROGRAM_REP.txt, each
 // line one round's nanoseconds per operation. A run counts as its median
 // round; a cell shows the median of the runs with their min–max, and a
-// ratio is of two such medians from the same side-by-side session.
+// ratio is of two such medians from the same side-by-side session. Besides
+// the tables on stdout it writes DIR/summary.tsv (bench/internal/summary).
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/goevent/goevent/bench/internal/stats"
+	"github.com/goevent/goevent/bench/internal/summary"
 )
 
 // workloads in table order, with what one operation is and its bytes.
@@ -46,30 +48,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: report DIR")
 		os.Exit(2)
 	}
-	files, err := filepath.Glob(filepath.Join(os.Args[1], "*_*_*.txt"))
-	if err != nil || len(files) == 0 {
-		fmt.Fprintln(os.Stderr, "report: no result files in", os.Args[1])
+	runs, err := load(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
-	}
-	runs := map[string]map[string][]float64{} // run medians per workload and program
-	for _, f := range files {
-		parts := strings.Split(strings.TrimSuffix(filepath.Base(f), ".txt"), "_")
-		if len(parts) != 3 {
-			continue
-		}
-		rounds, err := stats.ReadNumbers(f)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "report:", err)
-			os.Exit(1)
-		}
-		if len(rounds) == 0 {
-			fmt.Fprintf(os.Stderr, "report: %s: no rounds (the run failed?), skipped\n", f)
-			continue
-		}
-		if runs[parts[0]] == nil {
-			runs[parts[0]] = map[string][]float64{}
-		}
-		runs[parts[0]][parts[1]] = append(runs[parts[0]][parts[1]], stats.Median(rounds))
 	}
 
 	fmt.Println("ns per operation, median of runs (min–max); ratio = ours / libevent of the medians (below 1 is faster).")
@@ -125,6 +107,55 @@ func main() {
 		}
 		fmt.Println("| " + strings.Join(cells, " | ") + " |")
 	}
+	if err := summary.WriteFile(os.Args[1], summaryRows(runs)); err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
+}
+
+// load reads dir's result files: the run medians per workload and program.
+func load(dir string) (map[string]map[string][]float64, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*_*_*.txt"))
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("no result files in %s", dir)
+	}
+	runs := map[string]map[string][]float64{}
+	for _, f := range files {
+		parts := strings.Split(strings.TrimSuffix(filepath.Base(f), ".txt"), "_")
+		if len(parts) != 3 {
+			continue
+		}
+		rounds, err := stats.ReadNumbers(f)
+		if err != nil {
+			return nil, err
+		}
+		if len(rounds) == 0 {
+			fmt.Fprintf(os.Stderr, "report: %s: no rounds (the run failed?), skipped\n", f)
+			continue
+		}
+		if runs[parts[0]] == nil {
+			runs[parts[0]] = map[string][]float64{}
+		}
+		runs[parts[0]][parts[1]] = append(runs[parts[0]][parts[1]], stats.Median(rounds))
+	}
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("no usable result files in %s", dir)
+	}
+	return runs, nil
+}
+
+// summaryRows are the lines of summary.tsv: ns per operation, one per
+// workload and program, in table order.
+func summaryRows(runs map[string]map[string][]float64) []summary.Row {
+	var rows []summary.Row
+	for _, w := range workloads {
+		for _, p := range programs {
+			if r, ok := summary.FromRuns("evbuffer", w.name, p.name, "op_time", "ns", summary.Lower, runs[w.name][p.name]); ok {
+				rows = append(rows, r)
+			}
+		}
+	}
+	return rows
 }
 
 // ns formats a time: one decimal under 100, whole numbers with thousands

@@ -77,6 +77,7 @@ func (s *responder) OnTraffic(c gnet.Conn) gnet.Action {
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address host:port")
 	stats := flag.String("stats", "", "on SIGUSR1, write memory figures to this file")
+	loops := flag.Int("loops", 1, "event loops (more than 1: gnet's multicore mode)")
 	flag.Parse()
 	if err := memstat.RaiseNoFile(); err != nil {
 		fatal(err)
@@ -86,7 +87,7 @@ func main() {
 	s := &responder{}
 	s.setReply(time.Now())
 	err := gnet.Run(s, "tcp4://"+*addr,
-		gnet.WithMulticore(false), gnet.WithNumEventLoop(1), gnet.WithTicker(true),
+		gnet.WithMulticore(*loops > 1), gnet.WithNumEventLoop(*loops), gnet.WithTicker(true),
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay), gnet.WithTCPKeepAlive(0),
 		gnet.WithLogLevel(logging.WarnLevel))
 	if err != nil {

@@ -26,6 +26,7 @@ const hello = "Hello, World!"
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address host:port")
 	stats := flag.String("stats", "", "on SIGUSR1, write memory figures to this file")
+	loops := flag.Int("loops", 1, "pollers (event loops)")
 	flag.Parse()
 	if err := memstat.RaiseNoFile(); err != nil {
 		fatal(err)
@@ -38,7 +39,7 @@ func main() {
 	engine := nbhttp.NewEngine(nbhttp.Config{
 		Network:   "tcp4",
 		Addrs:     []string{*addr},
-		NPoller:   1,
+		NPoller:   *loops,
 		NListener: 1,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			h := w.Header()

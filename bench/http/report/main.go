@@ -5,10 +5,13 @@
 //
 // DIR holds, per run, TEST_SERVER_ROUND.wrk (wrk's output) with
 // TEST_SERVER_ROUND.txt (cpu_ticks=N hz=N: the server's utime+stime over the
-// run) for the plain and pipeline tests, and idle_SERVER_ROUND.txt (n=N
-// and the server's memory figures before_*= and after_*=) for the idle
-// test. A cell is the median of the rounds with their min–max; a ratio
-// divides two medians from the same session.
+// run) for the plain and pipeline tests and the scaling test's wrk points
+// (scale-cN: N connections, scale-lN: N loops), and idle_SERVER_ROUND.txt
+// (n=N and the server's memory figures before_*= and after_*=) for the idle
+// test and the scaling test's idle points (scale-iN). A cell is the median
+// of the rounds with their min–max; a ratio divides two medians from the
+// same session. Besides the tables on stdout it writes DIR/summary.tsv
+// (bench/internal/summary).
 package main
 
 import (
@@ -18,6 +21,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/goevent/goevent/bench/internal/summary"
 )
 
 // servers in row order; the first is ours.
@@ -38,9 +43,10 @@ func main() {
 	conns := flag.Int("conns", 100, "wrk connections used")
 	dur := flag.String("dur", "5s", "wrk duration used")
 	depth := flag.Int("depth", 16, "pipeline depth used")
+	cpus := flag.Int("cpus", 2, "CPUs the servers had in the loops test")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: report [-cmd LINE] [-conns C] [-dur D] [-depth P] DIR")
+		fmt.Fprintln(os.Stderr, "usage: report [-cmd LINE] [-conns C] [-dur D] [-depth P] [-cpus N] DIR")
 		os.Exit(2)
 	}
 	res, err := load(flag.Arg(0))
@@ -51,14 +57,21 @@ func main() {
 	if *cmd != "" {
 		fmt.Printf("Command: `%s`\n\n", *cmd)
 	}
-	fmt.Printf("wrk, plain: `wrk -t1 -c%d -d%s --latency http://127.0.0.1:PORT/`; pipelined: the same with "+
-		"`-s http/pipeline.lua ... -- %d` (%d requests per write). Server CPU is utime+stime of the server process "+
-		"(nginx: its worker) from /proc/PID/stat over the wrk run, divided by the requests wrk counted.\n\n",
-		*conns, *dur, *depth, *depth)
-	printMain(os.Stdout, res, *depth)
-	printLatency(os.Stdout, res, *depth)
-	printIdle(os.Stdout, res)
+	if res["plain"] != nil || res["pipeline"] != nil || res["idle"] != nil {
+		fmt.Printf("wrk, plain: `wrk -t1 -c%d -d%s --latency http://127.0.0.1:PORT/`; pipelined: the same with "+
+			"`-s http/pipeline.lua ... -- %d` (%d requests per write). Server CPU is utime+stime of the server process "+
+			"(nginx: its worker) from /proc/PID/stat over the wrk run, divided by the requests wrk counted.\n\n",
+			*conns, *dur, *depth, *depth)
+		printMain(os.Stdout, res, *depth)
+		printLatency(os.Stdout, res, *depth)
+		printIdle(os.Stdout, res)
+	}
+	printScale(os.Stdout, res, *conns, *dur, *cpus)
 	printErrors(os.Stdout, res)
+	if err := summary.WriteFile(flag.Arg(0), summaryRows(res)); err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
 }
 
 // results[test][server] holds the runs of one server in one test.
@@ -68,6 +81,7 @@ type results map[string]map[string]*runs
 type runs struct {
 	rps, cpuPerReq, p50, p99 []float64
 	socketErrors, non2xx     float64
+	idleRuns                 int                  // wrk runs that counted no request at all
 	mem                      map[string][]float64 // idle: key -> per-round bytes per connection or MiB
 }
 
@@ -99,12 +113,12 @@ func load(dir string) (results, error) {
 			return nil, err
 		}
 		r := res.at(test, server)
-		switch test {
-		case "plain", "pipeline":
+		switch {
+		case test == "plain", test == "pipeline", strings.HasPrefix(test, "scale-c"), strings.HasPrefix(test, "scale-l"):
 			if err := r.addWrk(strings.TrimSuffix(f, ".txt")+".wrk", kv); err != nil {
 				return nil, err
 			}
-		case "idle":
+		case test == "idle", strings.HasPrefix(test, "scale-i"):
 			r.addIdle(kv)
 		}
 	}
@@ -124,6 +138,9 @@ func (r *runs) addWrk(path string, kv map[string]float64) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	r.rps = append(r.rps, w.RPS)
+	if w.Requests == 0 {
+		r.idleRuns++
+	}
 	// wrk prints 0.00us for a percentile it has no sample for (no batch
 	// completed, or past its histogram's range): leave those out.
 	if w.P50 > 0 {

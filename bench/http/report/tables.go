@@ -110,20 +110,32 @@ func printIdle(w io.Writer, res results) {
 // replies other than 2xx/3xx; such a row's figures are suspect.
 func printErrors(w io.Writer, res results) {
 	var lines []string
-	for _, test := range []string{"plain", "pipeline"} {
+	for _, test := range res.wrkTests() {
 		for _, s := range servers {
 			r := res.get(test, s.name)
 			if r != nil && (r.socketErrors > 0 || r.non2xx > 0) {
 				lines = append(lines, fmt.Sprintf("- %s, %s: wrk counted %s socket errors and %s non-2xx/3xx replies over all rounds.",
 					s.title, test, stats.Group(r.socketErrors), stats.Group(r.non2xx)))
 			}
+			if r != nil && r.idleRuns > 0 {
+				lines = append(lines, fmt.Sprintf("- %s, %s: %d of %d wrk runs counted no request at all.",
+					s.title, test, r.idleRuns, len(r.rps)))
+			}
 		}
 	}
 	if len(lines) == 0 {
-		fmt.Fprintln(w, "wrk counted no socket errors and no non-2xx/3xx replies.")
+		fmt.Fprintln(w, "wrk counted no socket errors, no non-2xx/3xx replies and no run without requests.")
 		return
 	}
 	fmt.Fprintln(w, strings.Join(lines, "\n"))
+}
+
+// wrkTests are the tests of res that ran wrk, plain and pipeline first,
+// then the scaling points in order.
+func (res results) wrkTests() []string {
+	tests := []string{"plain", "pipeline"}
+	tests = append(tests, res.scalePoints("scale-c")...)
+	return append(tests, res.scalePoints("scale-l")...)
 }
 
 func (res results) get(test, server string) *runs {

@@ -7,7 +7,8 @@
 // (requests=N failed=N cpu_ticks=N seconds=S, its own utime+stime over the
 // measured window) followed by hz=N and server_ticks=N (nginx's worker over
 // the whole client run). A cell is the median of the rounds with their
-// min–max; a ratio divides two medians from the same session.
+// min–max; a ratio divides two medians from the same session. Besides the
+// tables on stdout it writes DIR/summary.tsv (bench/internal/summary).
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/goevent/goevent/bench/internal/stats"
+	"github.com/goevent/goevent/bench/internal/summary"
 )
 
 // clients in row order.
@@ -58,6 +60,10 @@ func main() {
 		"measured window (connections already open), divided by the requests completed in it; nginx CPU is its "+
 		"worker's over the whole client run.\n\n", *dur)
 	write(os.Stdout, res)
+	if err := summary.WriteFile(flag.Arg(0), summaryRows(res)); err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
 }
 
 // results[conns][client] holds the runs of one client at one concurrency.
