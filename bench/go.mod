@@ -3,7 +3,9 @@ module github.com/goevent/goevent/bench
 go 1.26.0
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/goevent/goevent v0.0.0
+	github.com/gorilla/websocket v1.5.3
 	github.com/lesismal/nbio v1.6.8
 	github.com/miekg/dns v1.1.73
 	github.com/panjf2000/gnet/v2 v2.9.7

@@ -160,6 +160,13 @@ type WSConn struct {
 	onDrain   func(c *WSConn)
 }
 
+// wsMaxSingle is the least a WebSocket connection lets one read or write
+// system call move. With the bufferevent's default (DefaultMaxSingle, 16
+// KiB) a 16 KiB message plus its frame header takes two writes, the second
+// a loop pass later after an epoll_ctl, and the peer's such message two
+// reads; with 64 KiB messages up to 64 KiB go in one call each way.
+const wsMaxSingle = 64 << 10
+
 // newWSConn starts a WebSocket connection on bev, which the caller hands
 // over. Bytes already in bev's Input are parsed once the loop runs again,
 // so the caller has time to set the callbacks.
@@ -178,6 +185,8 @@ func newWSConn(bev *bufferevent.BufferEvent, cfg WSConfig, client bool, proto st
 		maxMessage:  cfg.MaxMessageSize,
 	}
 	bev.SetCallbacks(c.onRead, c.onWrite, c.onEvent)
+	bev.SetMaxSingleRead(max(bev.MaxSingleRead(), wsMaxSingle))
+	bev.SetMaxSingleWrite(max(bev.MaxSingleWrite(), wsMaxSingle))
 	bev.SetWatermark(bufferevent.Read, 0, cfg.ReadBuffer)
 	bev.SetWatermark(bufferevent.Write, cfg.DrainLowWater, 0)
 	bev.SetTimeouts(cfg.IdleTimeout, cfg.WriteTimeout)

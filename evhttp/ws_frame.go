@@ -147,13 +147,35 @@ func appendFrameHeader(b []byte, fin bool, op Opcode, n int, masked bool, key [4
 }
 
 // maskBytes XORs p with key, starting at position pos of the key, and
-// returns the key position after p.
+// returns the key position after p. It works eight bytes at a time with
+// the key rotated to pos; each word is loaded and stored in the same byte
+// order, so the result does not depend on the machine's.
 func maskBytes(p []byte, key [4]byte, pos int) int {
-	for i := range p {
-		p[i] ^= key[pos&3]
-		pos++
+	pos &= 3
+	if len(p) >= 8 {
+		var k [4]byte
+		for i := range k {
+			k[i] = key[(pos+i)&3]
+		}
+		k32 := uint64(binary.LittleEndian.Uint32(k[:]))
+		k64 := k32 | k32<<32
+		for len(p) >= 32 {
+			binary.LittleEndian.PutUint64(p, binary.LittleEndian.Uint64(p)^k64)
+			binary.LittleEndian.PutUint64(p[8:], binary.LittleEndian.Uint64(p[8:])^k64)
+			binary.LittleEndian.PutUint64(p[16:], binary.LittleEndian.Uint64(p[16:])^k64)
+			binary.LittleEndian.PutUint64(p[24:], binary.LittleEndian.Uint64(p[24:])^k64)
+			p = p[32:]
+		}
+		for len(p) >= 8 {
+			binary.LittleEndian.PutUint64(p, binary.LittleEndian.Uint64(p)^k64)
+			p = p[8:]
+		}
+		// Whole words keep pos where it was: 8 is a multiple of 4.
 	}
-	return pos & 3
+	for i := range p {
+		p[i] ^= key[(pos+i)&3]
+	}
+	return (pos + len(p)) & 3
 }
 
 // utf8Validator checks UTF-8 text that arrives in pieces: a sequence may be
