@@ -10,9 +10,12 @@ import (
 	"github.com/goevent/goevent/internal/looptest"
 )
 
-// maxLate is how late a timer may fire on a loaded 2-core CI machine (on
-// an idle one it is within 5 ms). A timer never fires early.
-const maxLate = 50 * time.Millisecond
+// maxLate is how late a timer may fire on a loaded 2-core machine: on an
+// idle one it is within 5 ms, but with the test packages and other work
+// sharing two cores the loop goroutine has been seen 62 ms late. The bound
+// still catches a timer that waits for an unrelated wake-up or a coarser
+// clock. A timer never fires early: that is asserted strictly.
+const maxLate = 250 * time.Millisecond
 
 // TestTimerBounds: each timer fires no earlier than its duration after
 // AddTimeout, and at most maxLate after, and they fire in order.
