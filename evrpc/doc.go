@@ -38,7 +38,12 @@
 //
 // A Pool holds evhttp connections (libevent's evrpc_pool): calls are queued
 // in order and each goes to the first connection with no call outstanding.
-// PoolConfig.Timeout bounds a call from the moment it is sent. A failed
+// PoolConfig.Pipeline (not in libevent) lets a connection carry several
+// calls at once with HTTP/1.1 pipelining, which any evhttp server,
+// libevent's included, answers in order; it defines what happens to the
+// calls pipelined behind one that fails, and never sends a call twice when
+// the server may have processed it. PoolConfig.Timeout bounds a call from
+// the moment it is sent. A failed
 // call's error is an *Error carrying libevent's status code (StatusTimeout,
 // StatusBadPayload, StatusUnstarted, StatusHookAborted, plus
 // StatusCancelled for Call.Cancel and Pool.Close) and the cause. Unlike

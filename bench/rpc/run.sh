@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Side-by-side RPC benchmark (issue 10): calls per second and server CPU per
-# call of goevent's evrpc, Go's net/rpc and libevent's C evrpc, each server
-# alone on CPU 1 and driven by its own client on CPU 0 with 1 and 64 calls
+# call of goevent's evrpc (with libevent's one call per connection, and
+# pipelined), Go's net/rpc and libevent's C evrpc, each server alone on
+# CPU 1 and driven by its own client on CPU 0 with 1 and 64 calls
 # outstanding. See README.md beside this file.
 #
 # Usage: bash rpc/run.sh [-quick] [-rounds R] [-dur S] [-servers LIST]
 #                        [-t LIST] [-nocross] [-out DIR]
 #   -quick         smoke run: 1 round, 2 s runs
-#   -rounds R      rounds (default 6); each runs every server once per test,
+#   -rounds R      rounds (default 6); each runs every subject once per test,
 #                  in reversed order every other round (A B C, C B A, ...)
 #   -dur S         seconds per run (default 5)
-#   -servers LIST  comma-separated (default goevent,netrpc,libevent)
+#   -servers LIST  subjects, comma-separated (default
+#                  goevent,goevent-pipe,netrpc,libevent); goevent-pipe is
+#                  the goevent server driven by the goevent client with
+#                  -pipe 16, run only with more than one call outstanding
 #   -t LIST        comma-separated tests: c1, c64 (default both)
-#   -nocross       skip the cross-check of goevent's client against the C
+#   -nocross       skip the cross-check of goevent's clients against the C
 #                  server and the C client against goevent's server (one
 #                  checked run of at most 3 s per pair and test)
 #   -out DIR       keep the raw per-run output in DIR
@@ -23,7 +27,7 @@ module=$(dirname "$here") # bench/, the Go module
 cmdline="cd bench && bash rpc/run.sh${*:+ $*}"
 
 quick=0 rounds="" dur="" out="" cross=1
-servers="goevent,netrpc,libevent" list="c1,c64"
+servers="goevent,goevent-pipe,netrpc,libevent" list="c1,c64"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-quick) quick=1 ;;
@@ -45,7 +49,7 @@ fi
 IFS=, read -r -a srvs <<<"$servers"
 IFS=, read -r -a tests <<<"$list"
 for p in "${srvs[@]}"; do
-	case $p in goevent | netrpc | libevent) ;; *) echo "run.sh: unknown server $p" >&2; exit 2 ;; esac
+	case $p in goevent | goevent-pipe | netrpc | libevent) ;; *) echo "run.sh: unknown server $p" >&2; exit 2 ;; esac
 done
 for t in "${tests[@]}"; do
 	case $t in c1 | c64) ;; *) echo "run.sh: unknown test $t" >&2; exit 2 ;; esac
@@ -54,6 +58,9 @@ for n in "$dur" "$rounds"; do
 	case $n in '' | *[!0-9]*) echo "run.sh: want a whole number, got '$n'" >&2; exit 2 ;; esac
 done
 crossdur=$((dur < 3 ? dur : 3)) # the cross-checks are one short run each
+# pipe: the calls goevent-pipe's client pipelines per connection: 64 calls
+# outstanding go over 4 connections, 16 deep (README.md says why).
+pipe=16
 
 . "$here/../internal/sh/lib.sh"
 bench_need cc:gcc pkg-config:libevent:libevent-dev
@@ -82,13 +89,14 @@ waitport() {
 	return 1
 }
 
-# start NAME: starts the server NAME on 127.0.0.1:$port (fresh), pinned.
-# Sets spid.
+# start NAME: starts the server of subject NAME on 127.0.0.1:$port (fresh),
+# pinned. Sets spid.
 start() {
 	local name=$1 cmd=()
 	bench_port
 	case $name in
 	libevent) cmd=("$tmp/evrpc_bench" server "$port") ;;
+	goevent-pipe) cmd=("$tmp/goevent" -addr "127.0.0.1:$port") ;;
 	*) cmd=("$tmp/$name" -addr "127.0.0.1:$port") ;;
 	esac
 	"${srvpin[@]}" "${cmd[@]}" >"$tmp/srv.out" 2>"$tmp/srv.err" &
@@ -102,13 +110,14 @@ stop() {
 	spid=""
 }
 
-# client IMPL C [DUR N]: runs the client IMPL (goevent, netrpc or libevent)
-# against $port with C calls outstanding, for DUR seconds or exactly N calls,
-# pinned; its line goes to $tmp/client.out.
+# client IMPL C [DUR N]: runs the client IMPL (goevent, goevent-pipe, netrpc
+# or libevent) against $port with C calls outstanding, for DUR seconds or
+# exactly N calls, pinned; its line goes to $tmp/client.out.
 client() {
 	local impl=$1 c=$2 d=${3:-0} n=${4:-0} cmd=()
 	case $impl in
 	libevent) cmd=("$tmp/evrpc_bench" client "$port" "$c" "$d" "$n") ;;
+	goevent-pipe) cmd=("$tmp/client" -impl goevent -pipe "$pipe" -addr "127.0.0.1:$port" -c "$c" -dur "${d}s" -n "$n") ;;
 	*) cmd=("$tmp/client" -impl "$impl" -addr "127.0.0.1:$port" -c "$c" -dur "${d}s" -n "$n") ;;
 	esac
 	"${clipin[@]}" "${cmd[@]}" >"$tmp/client.out" 2>"$tmp/fail"
@@ -150,6 +159,7 @@ run() {
 # checked, then timed once.
 crossrun() {
 	local t=$1 cli=$2 name=$3 ok=1
+	if [ "$cli" = goevent-pipe ] && [ "$t" = c1 ]; then return 0; fi
 	if start "$name" && check "$cli"; then
 		timed "$cli" "${t#c}" "$raw/cross_${t}_${cli}-to-${name}_1.txt" "$crossdur" || ok=0
 	else
@@ -174,13 +184,19 @@ for round in $(seq 1 "$rounds"); do
 		order=("${srvs[@]}")
 		if [ $((round % 2)) = 0 ]; then mapfile -t order < <(reversed "${order[@]}"); fi
 		echo "run.sh: round $round of $rounds, $t: ${order[*]}" >&2
-		for p in "${order[@]}"; do run "$t" "$p" "$round"; done
+		for p in "${order[@]}"; do
+			# One call outstanding leaves nothing to pipeline: goevent-pipe
+			# would be the goevent client again.
+			if [ "$p" = goevent-pipe ] && [ "$t" = c1 ]; then continue; fi
+			run "$t" "$p" "$round"
+		done
 	done
 done
 if [ $cross = 1 ]; then
 	echo "run.sh: cross-checks" >&2
 	for t in "${tests[@]}"; do
 		crossrun "$t" goevent libevent
+		crossrun "$t" goevent-pipe libevent
 		crossrun "$t" libevent goevent
 	done
 fi

@@ -11,7 +11,9 @@ import (
 	"github.com/goevent/goevent/evrpc"
 )
 
-// evrpcRun keeps l.c calls outstanding through an evrpc.Pool on one loop.
+// evrpcRun keeps l.c calls outstanding through an evrpc.Pool on one loop:
+// l.c connections carrying one call each, or with l.pipe > 1 the fewest
+// connections that carry l.c calls at l.pipe each.
 type evrpcRun struct {
 	l        load
 	base     *core.Base
@@ -45,8 +47,14 @@ func runGoevent(l load) (result, error) {
 		return result{}, err
 	}
 	defer base.Close()
-	r := &evrpcRun{l: l, base: base, pool: evrpc.NewPool(base, &evrpc.PoolConfig{Timeout: 10 * time.Second})}
-	for range l.c {
+	cfg := &evrpc.PoolConfig{Timeout: 10 * time.Second}
+	conns := l.c
+	if l.pipe > 1 {
+		cfg.Pipeline = l.pipe
+		conns = (l.c + l.pipe - 1) / l.pipe
+	}
+	r := &evrpcRun{l: l, base: base, pool: evrpc.NewPool(base, cfg)}
+	for range conns {
 		r.pool.AddConnection(evhttp.NewConnection(base, nil, host, port))
 	}
 	start := time.Now()

@@ -1,8 +1,10 @@
 // Command client is the Go load generator of the RPC benchmark: it keeps
 // -c calls of echo's Echo RPC outstanding against a server with either
 // goevent's evrpc client (-impl goevent: an evrpc.Pool of -c connections
-// on one loop) or net/rpc's (-impl netrpc: -c goroutines calling through
-// one rpc.Client, net/rpc's idiom, which multiplexes one connection).
+// on one loop, one call per connection as libevent's evrpc_pool; with
+// -pipe D, ceil(c/D) connections carrying up to D pipelined calls each)
+// or net/rpc's (-impl netrpc: -c goroutines calling through one
+// rpc.Client, net/rpc's idiom, which multiplexes one connection).
 // Every reply is checked against its request.
 //
 // It runs for -dur, or with -n makes exactly n calls (the check step).
@@ -37,6 +39,7 @@ type load struct {
 	c    int
 	n    int
 	dur  time.Duration
+	pipe int // goevent: calls pipelined per connection (0, 1: one)
 }
 
 func main() {
@@ -45,12 +48,13 @@ func main() {
 	c := flag.Int("c", 1, "calls outstanding")
 	n := flag.Int("n", 0, "make exactly n calls (0: run for -dur)")
 	dur := flag.Duration("dur", 5*time.Second, "how long to run")
+	pipe := flag.Int("pipe", 0, "goevent: pipeline up to this many calls per connection (0: one call per connection)")
 	flag.Parse()
-	if *c < 1 || *n < 0 || (*n == 0 && *dur <= 0) {
-		fmt.Fprintln(os.Stderr, "client: want -c >= 1 and -n >= 0 or -dur > 0")
+	if *c < 1 || *n < 0 || (*n == 0 && *dur <= 0) || *pipe < 0 {
+		fmt.Fprintln(os.Stderr, "client: want -c >= 1, -pipe >= 0 and -n >= 0 or -dur > 0")
 		os.Exit(2)
 	}
-	l := load{addr: *addr, c: *c, n: *n, dur: *dur}
+	l := load{addr: *addr, c: *c, n: *n, dur: *dur, pipe: *pipe}
 	var (
 		r   result
 		err error
