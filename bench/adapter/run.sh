@@ -26,17 +26,15 @@ cmdline="cd bench && bash adapter/run.sh${*:+ $*}"
 
 quick=0 rounds="" dur="" conns=64 out="" profile=0
 servers="goevent,nethttp" list="json,hello"
+. "$module/internal/sh/lib.sh"
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-quick) quick=1 ;;
-	-rounds) rounds=$2; shift ;;
 	-dur) dur=$2; shift ;;
 	-conns) conns=$2; shift ;;
 	-servers) servers=$2; shift ;;
 	-t) list=$2; shift ;;
-	-out) out=$2; shift ;;
 	-profile) profile=1 ;;
-	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	*) bench_flag "$@"; shift "$bench_shift" ;;
 	esac
 	shift
 done
@@ -45,19 +43,10 @@ if [ $quick = 1 ]; then
 else
 	: "${rounds:=6}" "${dur:=5s}"
 fi
-IFS=, read -r -a progs <<<"$servers"
-IFS=, read -r -a tests <<<"$list"
-for p in "${progs[@]}"; do
-	case $p in goevent | nethttp) ;; *) echo "run.sh: unknown server $p" >&2; exit 2 ;; esac
-done
-for t in "${tests[@]}"; do
-	case $t in json | hello) ;; *) echo "run.sh: unknown test $t" >&2; exit 2 ;; esac
-done
-for n in "$rounds" "$conns"; do
-	case $n in '' | *[!0-9]*) echo "run.sh: want a whole number, got '$n'" >&2; exit 2 ;; esac
-done
+bench_list progs server "$servers" goevent nethttp
+bench_list tests test "$list" json hello
+bench_whole "$rounds" "$conns"
 
-. "$module/internal/sh/lib.sh"
 bench_need wrk:wrk taskset:util-linux
 bench_setup
 raw=${out:-$tmp/raw}
@@ -94,40 +83,19 @@ stop() {
 
 # wrkrun TEST NAME ROUND: one wrk run against the running server.
 wrkrun() {
-	local t=$1 name=$2 round=$3 before after
-	before=$(bench_cputicks "$spid")
-	"${clipin[@]}" wrk -t1 -c"$conns" -d"$dur" --latency "http://$addr/$t" \
+	local t=$1 name=$2 round=$3
+	bench_measure "$spid" "${clipin[@]}" wrk -t1 -c"$conns" -d"$dur" --latency "http://$addr/$t" \
 		>"$raw/${t}_${name}_$round.wrk" 2>"$tmp/fail" || return 1
-	after=$(bench_cputicks "$spid")
-	echo "cpu_ticks=$((after - before)) hz=$hz" >"$raw/${t}_${name}_$round.txt"
+	echo "cpu_ticks=$bench_ticks hz=$hz" >"$raw/${t}_${name}_$round.txt"
 }
 
 run() { # test name round
-	local t=$1 name=$2 round=$3 ok=1
-	if start "$name" "$round" "$t"; then
-		wrkrun "$t" "$name" "$round" || ok=0
-	else
-		ok=0
-	fi
-	if [ $ok = 0 ]; then
-		echo "run.sh: $t $name (round $round) failed:" >&2
-		cat "$tmp/fail" "$tmp/srv.err" >&2 || true
-		failed=1
-	fi
+	local t=$1 name=$2 round=$3
+	start "$name" "$round" "$t" && wrkrun "$t" "$name" "$round" || bench_failed "$t $name (round $round)"
 	stop
 }
 
-for round in $(seq 1 "$rounds"); do
-	order=("${progs[@]}")
-	if [ $((round % 2)) = 0 ]; then # reverse every other round
-		order=()
-		for ((i = ${#progs[@]} - 1; i >= 0; i--)); do order+=("${progs[i]}"); done
-	fi
-	echo "run.sh: round $round of $rounds: ${order[*]}" >&2
-	for t in "${tests[@]}"; do
-		for p in "${order[@]}"; do run "$t" "$p" "$round"; done
-	done
-done
+bench_rounds "${progs[@]}"
 
 echo
 echo "net/http handler served by evhttp's HandlerAdapter and by net/http: median of $rounds rounds (min–max)."

@@ -33,10 +33,9 @@ cmdline="cd bench && bash dns/run.sh${*:+ $*}"
 
 quick=0 rounds="" dur="" out="" inflight=10000 names=10000
 servers="goevent,miekg,unbound" impls="goevent,netgo" upstream=goevent list="server,resolver"
+. "$here/../internal/sh/lib.sh"
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-quick) quick=1 ;;
-	-rounds) rounds=$2; shift ;;
 	-dur) dur=$2; shift ;;
 	-servers) servers=$2; shift ;;
 	-impls) impls=$2; shift ;;
@@ -44,8 +43,7 @@ while [ $# -gt 0 ]; do
 	-inflight) inflight=$2; shift ;;
 	-names) names=$2; shift ;;
 	-t) list=$2; shift ;;
-	-out) out=$2; shift ;;
-	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	*) bench_flag "$@"; shift "$bench_shift" ;;
 	esac
 	shift
 done
@@ -67,11 +65,8 @@ done
 for t in "${tests[@]}"; do
 	case $t in server | resolver) ;; *) echo "run.sh: unknown test $t" >&2; exit 2 ;; esac
 done
-for n in "$dur" "$inflight" "$names" "$rounds"; do
-	case $n in '' | *[!0-9]*) echo "run.sh: want a whole number, got '$n'" >&2; exit 2 ;; esac
-done
+bench_whole "$dur" "$inflight" "$names" "$rounds"
 
-. "$here/../internal/sh/lib.sh"
 bench_need dnsperf:dnsperf unbound:unbound
 bench_setup # $tmp, the exit trap, srvpin/clipin, $hz, fds raised (lookups in flight hold sockets)
 unbound=$(bench_bin unbound)
@@ -117,22 +112,18 @@ stop() {
 
 # serverrun NAME ROUND: dnsperf against one server.
 serverrun() {
-	local name=$1 round=$2 before after
-	before=$(bench_cputicks "$spid")
-	"${clipin[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$tmp/queries.txt" -l "$dur" -c 4 -q 200 -T 1 \
+	local name=$1 round=$2
+	bench_measure "$spid" "${clipin[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$tmp/queries.txt" -l "$dur" -c 4 -q 200 -T 1 \
 		>"$raw/server_${name}_$round.dnsperf" 2>"$tmp/fail" || return 1
-	after=$(bench_cputicks "$spid")
-	echo "cpu_ticks=$((after - before)) hz=$hz" >"$raw/server_${name}_$round.txt"
+	echo "cpu_ticks=$bench_ticks hz=$hz" >"$raw/server_${name}_$round.txt"
 }
 
 # resolverrun IMPL ROUND: one resolver against the running upstream server.
 resolverrun() {
-	local impl=$1 round=$2 before after
-	before=$(bench_cputicks "$spid")
-	"${clipin[@]}" "$tmp/resolver" -impl "$impl" -server "127.0.0.1:$port" -inflight "$inflight" \
+	local impl=$1 round=$2
+	bench_measure "$spid" "${clipin[@]}" "$tmp/resolver" -impl "$impl" -server "127.0.0.1:$port" -inflight "$inflight" \
 		-names "$names" -dur "${dur}s" >"$tmp/client.out" 2>"$tmp/fail" || return 1
-	after=$(bench_cputicks "$spid")
-	echo "$(cat "$tmp/client.out") hz=$hz server_ticks=$((after - before))" >"$raw/resolver_${impl}_$round.txt"
+	echo "$(cat "$tmp/client.out") hz=$hz server_ticks=$bench_ticks" >"$raw/resolver_${impl}_$round.txt"
 }
 
 run() { # test name round
@@ -146,24 +137,13 @@ run() { # test name round
 	else
 		ok=0
 	fi
-	if [ $ok = 0 ]; then
-		echo "run.sh: $t $name (round $round) failed:" >&2
-		cat "$tmp/fail" "$tmp/srv.err" >&2 || true
-		failed=1
-	fi
+	[ $ok = 1 ] || bench_failed "$t $name (round $round)"
 	stop
-}
-
-# reversed LIST...: the arguments, last first.
-reversed() {
-	local i a=("$@")
-	for ((i = ${#a[@]} - 1; i >= 0; i--)); do echo "${a[i]}"; done
 }
 
 for round in $(seq 1 "$rounds"); do
 	for t in "${tests[@]}"; do
-		if [ "$t" = server ]; then order=("${srvs[@]}"); else order=("${imps[@]}"); fi
-		if [ $((round % 2)) = 0 ]; then mapfile -t order < <(reversed "${order[@]}"); fi
+		if [ "$t" = server ]; then bench_order "$round" "${srvs[@]}"; else bench_order "$round" "${imps[@]}"; fi
 		echo "run.sh: round $round of $rounds, $t: ${order[*]}" >&2
 		for p in "${order[@]}"; do run "$t" "$p" "$round"; done
 	done

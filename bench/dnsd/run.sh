@@ -26,16 +26,14 @@ cmdline="cd bench && bash dnsd/run.sh${*:+ $*}"
 
 quick=0 rounds="" dur="" out="" names=10000 profile=0
 servers="goevent,unbound,dnsmasq"
+. "$here/../internal/sh/lib.sh"
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-quick) quick=1 ;;
-	-rounds) rounds=$2; shift ;;
 	-dur) dur=$2; shift ;;
 	-names) names=$2; shift ;;
 	-servers) servers=$2; shift ;;
 	-profile) profile=1 ;;
-	-out) out=$2; shift ;;
-	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	*) bench_flag "$@"; shift "$bench_shift" ;;
 	esac
 	shift
 done
@@ -44,19 +42,13 @@ if [ $quick = 1 ]; then
 else
 	: "${rounds:=6}" "${dur:=5}"
 fi
-IFS=, read -r -a srvs <<<"$servers"
-for p in "${srvs[@]}"; do
-	case $p in goevent | unbound | dnsmasq) ;; *) echo "run.sh: unknown server $p" >&2; exit 2 ;; esac
-done
-for n in "$dur" "$names" "$rounds"; do
-	case $n in '' | *[!0-9]*) echo "run.sh: want a whole number, got '$n'" >&2; exit 2 ;; esac
-done
+bench_list srvs server "$servers" goevent unbound dnsmasq
+bench_whole "$dur" "$names" "$rounds"
 
 # Upstream queries allowed during a measured run: a query lost in the
 # warm-up is asked upstream when the measurement first meets its name.
 maxupstream=10
 
-. "$here/../internal/sh/lib.sh"
 bench_need dnsperf:dnsperf unbound:unbound dnsmasq:dnsmasq-base dig:bind9-dnsutils
 bench_setup
 unbound=$(bench_bin unbound)
@@ -86,11 +78,7 @@ upcount() {
 	case $c in '' | *[!0-9]*) return 1 ;; esac
 	echo "$c"
 }
-for i in $(seq 100); do # up to 10 s
-	upcount >/dev/null 2>&1 && break
-	kill -0 "$upid" 2>/dev/null || break
-	sleep 0.1
-done
+bench_wait "$upid" 10 upcount >/dev/null 2>&1 || true
 upcount >/dev/null || { echo "run.sh: the upstream does not answer" >&2; cat "$tmp/upstream.out" >&2; exit 1; }
 
 # --- the forwarders -----------------------------------------------------------------
@@ -158,13 +146,11 @@ start() {
 	"${srvpin[@]}" "${cmd[@]}" >"$tmp/srv.out" 2>"$tmp/srv.err" &
 	spid=$!
 	bench_track "$spid"
-	local i first
+	local first
 	first=$(head -1 "$tmp/expect.txt" | cut -d' ' -f1)
-	for i in $(seq 100); do # up to 10 s
-		dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" "$first" A >/dev/null 2>&1 && break
+	if ! bench_wait "$spid" 10 dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" "$first" A >/dev/null 2>&1; then
 		kill -0 "$spid" 2>/dev/null || { echo "$name exited" >"$tmp/fail"; return 1; }
-		sleep 0.1
-	done
+	fi
 	"${clipin[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$tmp/queries.txt" -n 1 -c 4 -q 200 -T 1 \
 		>"$raw/warmup_${name}_$round.dnsperf" 2>"$tmp/fail" || return 1
 	local qname want got
@@ -186,14 +172,12 @@ stop() {
 # measure NAME ROUND: dnsperf against the warm forwarder, with its CPU
 # ticks and the upstream's query count around the run.
 measure() {
-	local name=$1 round=$2 before after ubefore uafter
+	local name=$1 round=$2 ubefore uafter
 	ubefore=$(upcount) || { echo "upstream count unreadable" >"$tmp/fail"; return 1; }
-	before=$(bench_cputicks "$spid")
-	"${clipin[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$tmp/queries.txt" -l "$dur" -c 4 -q 200 -T 1 \
+	bench_measure "$spid" "${clipin[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$tmp/queries.txt" -l "$dur" -c 4 -q 200 -T 1 \
 		>"$raw/cached_${name}_$round.dnsperf" 2>"$tmp/fail" || return 1
-	after=$(bench_cputicks "$spid")
 	uafter=$(upcount) || { echo "upstream count unreadable" >"$tmp/fail"; return 1; }
-	echo "cpu_ticks=$((after - before)) hz=$hz upstream_queries=$((uafter - ubefore))" >"$raw/cached_${name}_$round.txt"
+	echo "cpu_ticks=$bench_ticks hz=$hz upstream_queries=$((uafter - ubefore))" >"$raw/cached_${name}_$round.txt"
 	if [ $((uafter - ubefore)) -gt $maxupstream ]; then
 		echo "$name: $((uafter - ubefore)) upstream queries during the measured run (cache misses), more than $maxupstream" >"$tmp/fail"
 		return 1
@@ -201,26 +185,13 @@ measure() {
 }
 
 run() { # name round
-	local name=$1 round=$2 ok=1
-	if start "$name" "$round"; then
-		measure "$name" "$round" || ok=0
-	else
-		ok=0
-	fi
-	if [ $ok = 0 ]; then
-		echo "run.sh: $name (round $round) failed:" >&2
-		cat "$tmp/fail" "$tmp/srv.err" >&2 || true
-		failed=1
-	fi
+	local name=$1 round=$2
+	start "$name" "$round" && measure "$name" "$round" || bench_failed "$name (round $round)"
 	stop
 }
 
 for round in $(seq 1 "$rounds"); do
-	order=("${srvs[@]}")
-	if [ $((round % 2)) = 0 ]; then # reverse every other round
-		order=()
-		for ((i = ${#srvs[@]} - 1; i >= 0; i--)); do order+=("${srvs[i]}"); done
-	fi
+	bench_order "$round" "${srvs[@]}"
 	echo "run.sh: round $round of $rounds: ${order[*]}" >&2
 	for p in "${order[@]}"; do run "$p" "$round"; done
 done

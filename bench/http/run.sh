@@ -30,18 +30,16 @@ cmdline="cd bench && bash http/run.sh${*:+ $*}"
 quick=0 rounds="" dur="" conns=100 depth=16 idle="" out=""
 servers="goevent,nginx,gnet,fasthttp,nethttp,nbio,libevent"
 list="plain,pipeline,idle"
+. "$here/../internal/sh/lib.sh"
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-quick) quick=1 ;;
-	-rounds) rounds=$2; shift ;;
 	-dur) dur=$2; shift ;;
 	-conns) conns=$2; shift ;;
 	-depth) depth=$2; shift ;;
 	-idle) idle=$2; shift ;;
 	-servers) servers=$2; shift ;;
 	-t) list=$2; shift ;;
-	-out) out=$2; shift ;;
-	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	*) bench_flag "$@"; shift "$bench_shift" ;;
 	esac
 	shift
 done
@@ -68,7 +66,6 @@ for t in "${tests[@]}"; do
 done
 
 # --- tools, fds, temp dir: the shared prologue ---------------------------------
-. "$here/../internal/sh/lib.sh"
 bench_need wrk:wrk nginx:nginx-light gcc:gcc pkg-config:libevent:libevent-dev
 bench_setup
 nginx=$(bench_bin nginx)
@@ -263,20 +260,12 @@ run() { # test name round
 	else
 		ok=0
 	fi
-	if [ $ok = 0 ]; then
-		echo "run.sh: $name $t (round $round) failed:" >&2
-		cat "$tmp/fail" "$tmp/srv.err" >&2 || true
-		failed=1
-	fi
+	[ $ok = 1 ] || bench_failed "$name $t (round $round)"
 	stop
 }
 
 for round in $(seq 1 "$rounds"); do
-	order=("${progs[@]}")
-	if [ $((round % 2)) = 0 ]; then # reverse every other round
-		order=()
-		for ((i = ${#progs[@]} - 1; i >= 0; i--)); do order+=("${progs[i]}"); done
-	fi
+	bench_order "$round" "${progs[@]}"
 	echo "run.sh: round $round of $rounds: ${order[*]}" >&2
 	for t in "${tests[@]}"; do
 		if [ "$t" != scale ]; then

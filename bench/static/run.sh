@@ -23,17 +23,15 @@ cmdline="cd bench && bash static/run.sh${*:+ $*}"
 
 quick=0 rounds="" dur="" conns=64 conns1m=16 out=""
 subjects="goevent,nginx,gostd" list="file1k,file1m,proxy"
+. "$here/../internal/sh/lib.sh"
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-quick) quick=1 ;;
-	-rounds) rounds=$2; shift ;;
 	-dur) dur=$2; shift ;;
 	-conns) conns=$2; shift ;;
 	-conns1m) conns1m=$2; shift ;;
 	-subjects) subjects=$2; shift ;;
 	-t) list=$2; shift ;;
-	-out) out=$2; shift ;;
-	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	*) bench_flag "$@"; shift "$bench_shift" ;;
 	esac
 	shift
 done
@@ -42,19 +40,10 @@ if [ $quick = 1 ]; then
 else
 	: "${rounds:=6}" "${dur:=5s}"
 fi
-IFS=, read -r -a subs <<<"$subjects"
-IFS=, read -r -a tests <<<"$list"
-for s in "${subs[@]}"; do
-	case $s in goevent | nginx | gostd) ;; *) echo "run.sh: unknown subject $s" >&2; exit 2 ;; esac
-done
-for t in "${tests[@]}"; do
-	case $t in file1k | file1m | proxy) ;; *) echo "run.sh: unknown test $t" >&2; exit 2 ;; esac
-done
-for n in "$rounds" "$conns" "$conns1m"; do
-	case $n in '' | *[!0-9]*) echo "run.sh: want a whole number, got '$n'" >&2; exit 2 ;; esac
-done
+bench_list subs subject "$subjects" goevent nginx gostd
+bench_list tests test "$list" file1k file1m proxy
+bench_whole "$rounds" "$conns" "$conns1m"
 
-. "$here/../internal/sh/lib.sh"
 bench_need wrk:wrk nginx:nginx-light
 bench_setup
 nginx=$(bench_bin nginx)
@@ -222,34 +211,12 @@ wrkrun() {
 }
 
 run() { # test name round
-	local t=$1 name=$2 round=$3 ok=1
-	if start "$t" "$name"; then
-		wrkrun "$t" "$name" "$round" || ok=0
-	else
-		ok=0
-	fi
-	if [ $ok = 0 ]; then
-		echo "run.sh: $t $name (round $round) failed:" >&2
-		cat "$tmp/fail" "$tmp/srv.err" >&2 || true
-		failed=1
-	fi
+	local t=$1 name=$2 round=$3
+	start "$t" "$name" && wrkrun "$t" "$name" "$round" || bench_failed "$t $name (round $round)"
 	stop
 }
 
-# reversed LIST...: the arguments, last first.
-reversed() {
-	local i a=("$@")
-	for ((i = ${#a[@]} - 1; i >= 0; i--)); do echo "${a[i]}"; done
-}
-
-for round in $(seq 1 "$rounds"); do
-	order=("${subs[@]}")
-	if [ $((round % 2)) = 0 ]; then mapfile -t order < <(reversed "${subs[@]}"); fi
-	echo "run.sh: round $round of $rounds: ${order[*]}" >&2
-	for t in "${tests[@]}"; do
-		for s in "${order[@]}"; do run "$t" "$s" "$round"; done
-	done
-done
+bench_rounds "${subs[@]}"
 
 echo
 echo "Static files and reverse proxy side by side: median of $rounds rounds (min–max). Each server alone on"

@@ -32,16 +32,14 @@ root=$(dirname "$module") # the goevent module, home of ./ssl
 cmdline="cd bench && bash tls/run.sh${*:+ $*}"
 
 quick=0 rounds="" dur="" conns=16 benchtime="" out="" list="handshake,bulk,gobench"
+. "$here/../internal/sh/lib.sh"
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-quick) quick=1 ;;
-	-rounds) rounds=$2; shift ;;
 	-dur) dur=$2; shift ;;
 	-conns) conns=$2; shift ;;
 	-benchtime) benchtime=$2; shift ;;
 	-t) list=$2; shift ;;
-	-out) out=$2; shift ;;
-	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	*) bench_flag "$@"; shift "$bench_shift" ;;
 	esac
 	shift
 done
@@ -58,7 +56,6 @@ for t in "${tests[@]}"; do
 	esac
 done
 
-. "$here/../internal/sh/lib.sh"
 bench_need
 bench_setup
 raw=${out:-$tmp/raw}
@@ -76,26 +73,19 @@ failed=0
 
 # serve NAME TEST ROUND: one server, one client run against it.
 serve() {
-	local name=$1 t=$2 round=$3 spid i addr="" before after rc=0
+	local name=$1 t=$2 round=$3 spid addr="" rc=0
 	bench_port
 	"${srvpin[@]}" "$tmp/$name" -addr "127.0.0.1:$port" -mode "$t" \
 		-cert "$tmp/cert.pem" -key "$tmp/key.pem" >"$tmp/srv.out" 2>"$tmp/srv.err" &
 	spid=$!
 	bench_track "$spid"
-	for i in $(seq 100); do # up to 5 s for the listening line
-		addr=$(head -n 1 "$tmp/srv.out" 2>/dev/null || true)
-		[ -n "$addr" ] && break
-		kill -0 "$spid" 2>/dev/null || break
-		sleep 0.05
-	done
+	bench_wait "$spid" 5 listening || true # up to 5 s for the listening line
 	if [ -z "$addr" ]; then
 		echo "server did not start" >"$tmp/cli.err"
 		rc=1
 	else
-		before=$(bench_cputicks "$spid")
-		"${clipin[@]}" "$tmp/client" -addr "$addr" -mode "$t" -ca "$tmp/cert.pem" -conns "$conns" -dur "$dur" \
-			>"$tmp/cli.out" 2>"$tmp/cli.err" || rc=$?
-		after=$(bench_cputicks "$spid")
+		bench_measure "$spid" "${clipin[@]}" "$tmp/client" -addr "$addr" -mode "$t" -ca "$tmp/cert.pem" \
+			-conns "$conns" -dur "$dur" >"$tmp/cli.out" 2>"$tmp/cli.err" || rc=$?
 	fi
 	bench_stop "$spid"
 	if [ $rc != 0 ]; then
@@ -104,7 +94,14 @@ serve() {
 		failed=1
 		return 0
 	fi
-	echo "$(cat "$tmp/cli.out") hz=$hz server_ticks=$((after - before))" >"$raw/${t}_${name}_$round.txt"
+	echo "$(cat "$tmp/cli.out") hz=$hz server_ticks=$bench_ticks" >"$raw/${t}_${name}_$round.txt"
+}
+
+# listening: sets addr to the address the server prints once it listens;
+# fails while it has printed none.
+listening() {
+	addr=$(head -n 1 "$tmp/srv.out" 2>/dev/null || true)
+	[ -n "$addr" ]
 }
 
 # gobench ROUND: one run of the ssl package's benchmarks, in the ssl
@@ -121,8 +118,7 @@ gobench() {
 }
 
 for round in $(seq 1 "$rounds"); do
-	order=("${servers[@]}")
-	[ $((round % 2)) = 0 ] && order=(gotls goevent) # reverse every other round
+	bench_order "$round" "${servers[@]}"
 	echo "run.sh: round $round of $rounds: ${order[*]}" >&2
 	for t in "${tests[@]}"; do
 		if [ "$t" = gobench ]; then

@@ -28,17 +28,15 @@ cmdline="cd bench && bash websocket/run.sh${*:+ $*}"
 
 quick=0 rounds="" dur="" conns=64 out="" profile=0
 servers="goevent,gorilla,coder,nbio" list="small,large"
+. "$module/internal/sh/lib.sh"
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-quick) quick=1 ;;
-	-rounds) rounds=$2; shift ;;
 	-dur) dur=$2; shift ;;
 	-conns) conns=$2; shift ;;
 	-servers) servers=$2; shift ;;
 	-t) list=$2; shift ;;
-	-out) out=$2; shift ;;
 	-profile) profile=1 ;;
-	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	*) bench_flag "$@"; shift "$bench_shift" ;;
 	esac
 	shift
 done
@@ -47,24 +45,15 @@ if [ $quick = 1 ]; then
 else
 	: "${rounds:=6}" "${dur:=4s}"
 fi
-IFS=, read -r -a progs <<<"$servers"
-IFS=, read -r -a tests <<<"$list"
-for p in "${progs[@]}"; do
-	case $p in goevent | gorilla | coder | nbio) ;; *) echo "run.sh: unknown server $p" >&2; exit 2 ;; esac
-done
-for t in "${tests[@]}"; do
-	case $t in small | large) ;; *) echo "run.sh: unknown test $t" >&2; exit 2 ;; esac
-done
-for n in "$rounds" "$conns"; do
-	case $n in '' | *[!0-9]*) echo "run.sh: want a whole number, got '$n'" >&2; exit 2 ;; esac
-done
+bench_list progs server "$servers" goevent gorilla coder nbio
+bench_list tests test "$list" small large
+bench_whole "$rounds" "$conns"
 
 # size TEST: the message size of a test.
 size() {
 	case $1 in small) echo 64 ;; large) echo 16384 ;; esac
 }
 
-. "$module/internal/sh/lib.sh"
 bench_need taskset:util-linux
 bench_setup
 if [ "$conns" -gt $((hard - 100)) ]; then
@@ -105,40 +94,19 @@ stop() {
 
 # loadrun TEST NAME ROUND: one client run against the running server.
 loadrun() {
-	local t=$1 name=$2 round=$3 before after
-	before=$(bench_cputicks "$spid")
-	"${clipin[@]}" "$tmp/client" -addr "$addr" -conns "$conns" -size "$(size "$t")" -dur "$dur" \
+	local t=$1 name=$2 round=$3
+	bench_measure "$spid" "${clipin[@]}" "$tmp/client" -addr "$addr" -conns "$conns" -size "$(size "$t")" -dur "$dur" \
 		>"$tmp/client.out" 2>"$tmp/fail" || return 1
-	after=$(bench_cputicks "$spid")
-	echo "$(cat "$tmp/client.out") cpu_ticks=$((after - before)) hz=$hz" >"$raw/${t}_${name}_$round.txt"
+	echo "$(cat "$tmp/client.out") cpu_ticks=$bench_ticks hz=$hz" >"$raw/${t}_${name}_$round.txt"
 }
 
 run() { # test name round
-	local t=$1 name=$2 round=$3 ok=1
-	if start "$name" "$round" "$t"; then
-		loadrun "$t" "$name" "$round" || ok=0
-	else
-		ok=0
-	fi
-	if [ $ok = 0 ]; then
-		echo "run.sh: $t $name (round $round) failed:" >&2
-		cat "$tmp/fail" "$tmp/srv.err" >&2 || true
-		failed=1
-	fi
+	local t=$1 name=$2 round=$3
+	start "$name" "$round" "$t" && loadrun "$t" "$name" "$round" || bench_failed "$t $name (round $round)"
 	stop
 }
 
-for round in $(seq 1 "$rounds"); do
-	order=("${progs[@]}")
-	if [ $((round % 2)) = 0 ]; then # reverse every other round
-		order=()
-		for ((i = ${#progs[@]} - 1; i >= 0; i--)); do order+=("${progs[i]}"); done
-	fi
-	echo "run.sh: round $round of $rounds: ${order[*]}" >&2
-	for t in "${tests[@]}"; do
-		for p in "${order[@]}"; do run "$t" "$p" "$round"; done
-	done
-done
+bench_rounds "${progs[@]}"
 
 echo
 echo "WebSocket echo servers side by side: median of $rounds rounds (min–max). Each server alone on"

@@ -3,12 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/goevent/goevent/bench/internal/stats"
+	"github.com/goevent/goevent/bench/internal/wrk"
 )
 
 // errRaw: a raw file the report cannot read.
@@ -42,29 +42,25 @@ func (res results) get(test, server string) *runs {
 // load reads every run in dir: TEST_SERVER_ROUND.txt (cpu_ticks=N hz=N)
 // with TEST_SERVER_ROUND.wrk beside it.
 func load(dir string) (results, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*_*_*.txt"))
+	files, err := stats.RunFiles(dir, ".txt")
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	res := results{}
 	for _, f := range files {
-		parts := strings.Split(strings.TrimSuffix(filepath.Base(f), ".txt"), "_")
-		if len(parts) != 3 {
-			continue
-		}
-		kv, err := readKV(f)
+		kv, err := stats.ReadKV(f.Path)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", errRaw, err)
 		}
-		b, err := os.ReadFile(strings.TrimSuffix(f, ".txt") + ".wrk")
+		b, err := os.ReadFile(strings.TrimSuffix(f.Path, ".txt") + ".wrk")
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
-		w, err := parseWrk(string(b))
+		w, err := wrk.Parse(string(b))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+			return nil, fmt.Errorf("%s: %w", f.Path, err)
 		}
-		res.at(parts[0], parts[1]).add(w, kv)
+		res.at(f.Test, f.Subject).add(w, kv)
 	}
 	if len(res) == 0 {
 		return nil, fmt.Errorf("%w: no result files in %s", errRaw, dir)
@@ -73,7 +69,7 @@ func load(dir string) (results, error) {
 }
 
 // add records one wrk run and the server CPU it took.
-func (r *runs) add(w wrkResult, kv map[string]float64) {
+func (r *runs) add(w wrk.Result, kv map[string]float64) {
 	r.rps = append(r.rps, w.RPS)
 	// wrk prints 0.00us for a percentile it has no sample for.
 	if w.P50 > 0 {
@@ -88,31 +84,4 @@ func (r *runs) add(w wrkResult, kv map[string]float64) {
 	if ticks, hz := kv["cpu_ticks"], kv["hz"]; hz > 0 && w.Requests > 0 {
 		r.cpuPerReq = append(r.cpuPerReq, ticks/hz*1e6/w.Requests)
 	}
-}
-
-// readKV reads the whitespace-separated key=value numbers of a file.
-func readKV(path string) (map[string]float64, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	return parseKV(string(b))
-}
-
-// parseKV parses whitespace-separated key=value finite numbers; words
-// without "=" are skipped.
-func parseKV(s string) (map[string]float64, error) {
-	kv := map[string]float64{}
-	for _, f := range strings.Fields(s) {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			continue
-		}
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil || k == "" || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("%w: %q is not key=number", errRaw, f)
-		}
-		kv[k] = x
-	}
-	return kv, nil
 }

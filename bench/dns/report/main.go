@@ -16,10 +16,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 
+	"github.com/goevent/goevent/bench/internal/dnsperf"
+	"github.com/goevent/goevent/bench/internal/stats"
 	"github.com/goevent/goevent/bench/internal/summary"
 )
 
@@ -92,37 +92,30 @@ func (res results) at(test, name string) *runs {
 
 // load reads every run in dir.
 func load(dir string) (results, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*_*_*.txt"))
+	files, err := stats.RunFiles(dir, ".txt")
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	res := results{}
-	for _, f := range files {
-		parts := strings.Split(strings.TrimSuffix(filepath.Base(f), ".txt"), "_")
-		if len(parts) != 3 {
-			continue
-		}
-		b, err := os.ReadFile(f)
+	for _, rf := range files {
+		f := rf.Path
+		kv, err := stats.ReadKV(f)
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
-		kv, err := parseKV(string(b))
-		if err != nil {
-			return nil, fmt.Errorf("report: %s: %w", f, err)
-		}
-		switch parts[0] {
+		switch rf.Test {
 		case "server":
 			out, err := os.ReadFile(strings.TrimSuffix(f, ".txt") + ".dnsperf")
 			if err != nil {
 				return nil, fmt.Errorf("report: %w", err)
 			}
-			d, err := parseDnsperf(string(out))
+			d, err := dnsperf.Parse(string(out))
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", f, err)
 			}
-			res.at("server", parts[1]).addServer(d, kv)
+			res.at("server", rf.Subject).addServer(d, kv)
 		case "resolver":
-			res.at("resolver", parts[1]).addResolver(kv)
+			res.at("resolver", rf.Subject).addResolver(kv)
 		}
 	}
 	if len(res) == 0 {
@@ -131,7 +124,7 @@ func load(dir string) (results, error) {
 	return res, nil
 }
 
-func (r *runs) addServer(d dnsperfRun, kv map[string]float64) {
+func (r *runs) addServer(d dnsperf.Run, kv map[string]float64) {
 	r.lost += d.Lost
 	r.notNoError += d.Completed - d.Rcodes["NOERROR"]
 	r.rate = append(r.rate, d.QPS)
@@ -156,22 +149,4 @@ func (r *runs) addResolver(kv map[string]float64) {
 	if p := kv["peak_rss"]; p > 0 {
 		r.peakRSS = append(r.peakRSS, p/(1<<20))
 	}
-}
-
-// parseKV reads whitespace-separated key=value numbers; other words are
-// skipped.
-func parseKV(s string) (map[string]float64, error) {
-	kv := map[string]float64{}
-	for _, f := range strings.Fields(s) {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			continue
-		}
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s is not a number", f)
-		}
-		kv[k] = x
-	}
-	return kv, nil
 }

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
+
+	"github.com/goevent/goevent/bench/internal/dnsperf"
+	"github.com/goevent/goevent/bench/internal/stats"
 )
 
 // results maps a server to its runs.
@@ -46,7 +48,7 @@ func load(dir string) (results, error) {
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
-		d, err := parseDnsperf(string(b))
+		d, err := dnsperf.Parse(string(b))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
@@ -58,9 +60,9 @@ func load(dir string) (results, error) {
 			r.warmups++
 		case "cached":
 			txt := strings.TrimSuffix(f, ".dnsperf") + ".txt"
-			kv, err := readKV(txt)
+			kv, err := stats.ReadKV(txt)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("report: %w", err)
 			}
 			if err := r.addCached(d, kv); err != nil {
 				return nil, fmt.Errorf("%s: %w", txt, err)
@@ -83,7 +85,7 @@ func runName(path string) (kind, server string, ok bool) {
 	return parts[0], parts[1], true
 }
 
-func (r *runs) addCached(d dnsperfRun, kv map[string]float64) error {
+func (r *runs) addCached(d dnsperf.Run, kv map[string]float64) error {
 	ticks, okT := kv["cpu_ticks"]
 	hz, okH := kv["hz"]
 	up, okU := kv["upstream_queries"]
@@ -101,7 +103,7 @@ func (r *runs) addCached(d dnsperfRun, kv map[string]float64) error {
 }
 
 // notNoerror counts d's replies other than NOERROR.
-func notNoerror(d dnsperfRun) float64 {
+func notNoerror(d dnsperf.Run) float64 {
 	var n float64
 	for code, c := range d.Rcodes {
 		if code != "NOERROR" {
@@ -109,31 +111,4 @@ func notNoerror(d dnsperfRun) float64 {
 		}
 	}
 	return n
-}
-
-// readKV reads whitespace-separated key=value numbers.
-func readKV(path string) (map[string]float64, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	return parseKV(string(b))
-}
-
-// parseKV reads whitespace-separated key=value numbers; words without "="
-// are skipped.
-func parseKV(s string) (map[string]float64, error) {
-	kv := map[string]float64{}
-	for _, f := range strings.Fields(s) {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			continue
-		}
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil || k == "" {
-			return nil, fmt.Errorf("report: %q is not key=number", f)
-		}
-		kv[k] = x
-	}
-	return kv, nil
 }

@@ -18,11 +18,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 
+	"github.com/goevent/goevent/bench/internal/stats"
 	"github.com/goevent/goevent/bench/internal/summary"
+	"github.com/goevent/goevent/bench/internal/wrk"
 )
 
 // servers in row order; the first is ours.
@@ -98,24 +98,20 @@ func (r results) at(test, server string) *runs {
 // load reads every run in dir.
 func load(dir string) (results, error) {
 	res := results{}
-	files, err := filepath.Glob(filepath.Join(dir, "*_*_*.txt"))
+	files, err := stats.RunFiles(dir, ".txt")
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	for _, f := range files {
-		parts := strings.Split(strings.TrimSuffix(filepath.Base(f), ".txt"), "_")
-		if len(parts) != 3 {
-			continue
-		}
-		test, server := parts[0], parts[1]
-		kv, err := readKV(f)
+		test := f.Test
+		kv, err := stats.ReadKV(f.Path)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("report: %w", err)
 		}
-		r := res.at(test, server)
+		r := res.at(test, f.Subject)
 		switch {
 		case test == "plain", test == "pipeline", strings.HasPrefix(test, "scale-c"), strings.HasPrefix(test, "scale-l"):
-			if err := r.addWrk(strings.TrimSuffix(f, ".txt")+".wrk", kv); err != nil {
+			if err := r.addWrk(strings.TrimSuffix(f.Path, ".txt")+".wrk", kv); err != nil {
 				return nil, err
 			}
 		case test == "idle", strings.HasPrefix(test, "scale-i"):
@@ -133,7 +129,7 @@ func (r *runs) addWrk(path string, kv map[string]float64) error {
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	w, err := parseWrk(string(b))
+	w, err := wrk.Parse(string(b))
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -173,25 +169,4 @@ func (r *runs) addIdle(kv map[string]float64) {
 	if after, ok := kv["after_rss"]; ok {
 		r.mem["rss_after_mib"] = append(r.mem["rss_after_mib"], after/(1<<20))
 	}
-}
-
-// readKV reads whitespace-separated key=value numbers.
-func readKV(path string) (map[string]float64, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	kv := map[string]float64{}
-	for _, f := range strings.Fields(string(b)) {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			continue
-		}
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return nil, fmt.Errorf("report: %s: %s is not a number", path, f)
-		}
-		kv[k] = x
-	}
-	return kv, nil
 }

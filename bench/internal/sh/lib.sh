@@ -1,7 +1,14 @@
-# lib.sh: the prologue every bench/*/run.sh shares. Source it after parsing
-# flags:
+# lib.sh: the prologue every bench/*/run.sh shares. Sourcing it only
+# defines functions; a suite sources it before or after parsing its flags:
 #
 #	. "$here/../internal/sh/lib.sh"
+#	while [ $# -gt 0 ]; do             # the suite's own flags, then the
+#		case "$1" in                   # ones every suite takes
+#		-dur) dur=$2; shift ;;
+#		*) bench_flag "$@"; shift "$bench_shift" ;;
+#		esac
+#		shift
+#	done
 #	bench_need wrk:wrk nginx:nginx-light   # install what is missing
 #	bench_setup                            # tmp dir, cleanup trap, pinning, fds
 #
@@ -108,3 +115,105 @@ bench_children_ticks() {
 # starts each server on its own port so TIME_WAIT never collides).
 port=$((20000 + RANDOM % 8000))
 bench_port() { port=$((port + 1)); }
+
+# bench_flag ARGS...: reads the flag at the front of ARGS that every suite
+# takes: -quick (sets quick=1), -rounds R (rounds=R), -out DIR (out=DIR).
+# It sets bench_shift to the number of words after the flag it used (0 or
+# 1). Any other flag ends the script with status 2.
+bench_flag() {
+	bench_shift=0
+	case "$1" in
+	-quick) quick=1 ;;
+	-rounds | -out)
+		[ $# -ge 2 ] || { echo "run.sh: $1 wants a value" >&2; exit 2; }
+		if [ "$1" = -rounds ]; then rounds=$2; else out=$2; fi
+		bench_shift=1
+		;;
+	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+}
+
+# bench_list ARRAY KIND LIST NAME...: splits the comma-separated LIST into
+# the array ARRAY; ends the script with status 2 ("unknown KIND X") when an
+# element X is not one of the NAMEs.
+bench_list() {
+	local -n bench_list_to=$1
+	local kind=$2 x n known
+	IFS=, read -r -a bench_list_to <<<"$3"
+	shift 3
+	for x in "${bench_list_to[@]}"; do
+		known=0
+		for n in "$@"; do [ "$x" = "$n" ] && known=1; done
+		[ $known = 1 ] || { echo "run.sh: unknown $kind $x" >&2; exit 2; }
+	done
+}
+
+# bench_whole N...: ends the script with status 2 unless every N is a whole
+# number.
+bench_whole() {
+	local n
+	for n in "$@"; do
+		case $n in '' | *[!0-9]*) echo "run.sh: want a whole number, got '$n'" >&2; exit 2 ;; esac
+	done
+}
+
+# bench_order ROUND NAME...: sets the array order to the NAMEs, last first
+# in even rounds, so that the rounds run A B, B A, A B, ...
+bench_order() {
+	local round=$1 i
+	shift
+	order=("$@")
+	if [ $((round % 2)) = 0 ]; then
+		order=()
+		for ((i = $#; i >= 1; i--)); do order+=("${!i}"); done
+	fi
+}
+
+# bench_rounds NAME...: the A B / B A rounds: for each of $rounds rounds,
+# for each test in the array tests, calls the suite's "run TEST NAME ROUND"
+# for each NAME, in the order bench_order gives.
+bench_rounds() {
+	local round t name
+	for round in $(seq 1 "$rounds"); do
+		bench_order "$round" "$@"
+		echo "run.sh: round $round of $rounds: ${order[*]}" >&2
+		for t in "${tests[@]}"; do
+			for name in "${order[@]}"; do run "$t" "$name" "$round"; done
+		done
+	done
+}
+
+# bench_measure PID CMD...: runs CMD (a load run) and puts the CPU
+# ticks (bench_cputicks) process PID used meanwhile in bench_ticks. Returns
+# CMD's status; bench_ticks is set only when CMD succeeds.
+bench_measure() {
+	local pid=$1 before after
+	shift
+	before=$(bench_cputicks "$pid")
+	"$@" || return
+	after=$(bench_cputicks "$pid")
+	bench_ticks=$((after - before))
+}
+
+# bench_wait PID SECONDS CMD...: runs CMD every 50 ms until it succeeds, for
+# at most SECONDS (a whole number), giving up early when process PID has
+# exited. Returns 0 when CMD succeeded, 1 otherwise.
+bench_wait() {
+	local pid=$1 i
+	local tries=$(($2 * 20))
+	shift 2
+	for ((i = 0; i < tries; i++)); do
+		"$@" && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# bench_failed WHAT: reports on stderr that WHAT failed, with what the run
+# left in $tmp/fail and the server in $tmp/srv.err, and sets failed=1.
+bench_failed() {
+	echo "run.sh: $1 failed:" >&2
+	cat "$tmp/fail" "$tmp/srv.err" >&2 || true
+	failed=1
+}

@@ -1,6 +1,7 @@
 // Package stats holds what every bench report needs: medians with their
 // min–max, ratios of medians, number formatting, and reading one number per
-// line from a run's output.
+// line from a run's output, the key=value numbers run scripts write, and
+// the names of a run directory's files.
 package stats
 
 import (

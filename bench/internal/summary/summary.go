@@ -63,8 +63,19 @@ func FromRuns(suite, test, subject, metric, unit, better string, v []float64) (R
 	}, true
 }
 
-// Write writes the header and rows to w.
+// Write writes the header and rows to w, each figure with at most six
+// significant digits.
 func Write(w io.Writer, rows []Row) error {
+	return write(w, rows, number)
+}
+
+// WriteRounded is Write with each figure rounded to three decimals instead,
+// the precision the static and dnsd suites write.
+func WriteRounded(w io.Writer, rows []Row) error {
+	return write(w, rows, rounded)
+}
+
+func write(w io.Writer, rows []Row, format func(float64) string) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintln(bw, Header)
 	for _, r := range rows {
@@ -72,18 +83,24 @@ func Write(w io.Writer, rows []Row) error {
 			return err
 		}
 		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Suite, r.Test, r.Subject,
-			r.Metric, r.Unit, number(r.Median), number(r.Low), number(r.High), r.Better)
+			r.Metric, r.Unit, format(r.Median), format(r.Low), format(r.High), r.Better)
 	}
 	return bw.Flush()
 }
 
 // WriteFile writes the rows to DIR/summary.tsv.
 func WriteFile(dir string, rows []Row) error {
-	f, err := os.Create(dir + "/" + FileName)
+	return Save(dir+"/"+FileName, rows, Write)
+}
+
+// Save writes the rows with write (Write or WriteRounded) to a file it
+// creates at path.
+func Save(path string, rows []Row, write func(io.Writer, []Row) error) error {
+	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := Write(f, rows); err != nil {
+	if err := write(f, rows); err != nil {
 		f.Close()
 		return err
 	}
@@ -177,4 +194,9 @@ func (r Row) check() error {
 func number(x float64) string {
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 6, 64), 64)
 	return strconv.FormatFloat(r, 'f', -1, 64)
+}
+
+// rounded formats x rounded to three decimals, without trailing zeros.
+func rounded(x float64) string {
+	return strconv.FormatFloat(math.Round(x*1000)/1000, 'f', -1, 64)
 }

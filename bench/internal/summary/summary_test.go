@@ -121,3 +121,36 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestWriteRounded(t *testing.T) {
+	rows := []Row{{"dnsd", "cached", "goevent", "qps", "queries/s", 66512.28149, 66512.2, 70000.0004, Higher}}
+	var b bytes.Buffer
+	if err := WriteRounded(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	want := Header + "\ndnsd\tcached\tgoevent\tqps\tqueries/s\t66512.281\t66512.2\t70000\thigher\n"
+	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+	if err := WriteRounded(&b, []Row{{Suite: "x"}}); !errors.Is(err, ErrMalformed) {
+		t.Errorf("bad row: err = %v, want ErrMalformed", err)
+	}
+}
+
+func TestSave(t *testing.T) {
+	path := t.TempDir() + "/" + FileName
+	rows := []Row{{"dnsd", "cached", "goevent", "qps", "queries/s", 1.5, 1, 2, Higher}}
+	if err := Save(path, rows, WriteRounded); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != rows[0] {
+		t.Errorf("read back %+v, want %+v", got, rows)
+	}
+	if err := Save(t.TempDir()+"/none/"+FileName, rows, Write); err == nil {
+		t.Error("Save into a missing directory succeeded")
+	}
+}

@@ -3,11 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
+
+	"github.com/goevent/goevent/bench/internal/stats"
+	"github.com/goevent/goevent/bench/internal/wrk"
 )
 
 // errRaw: a raw file's name or contents are not what run.sh writes.
@@ -37,25 +37,27 @@ func (r results) get(test, subject string) *runs { return r[test][subject] }
 // load reads every run in dir: each TEST_SUBJECT_ROUND.txt with its .wrk.
 func load(dir string) (results, error) {
 	res := results{}
-	files, err := filepath.Glob(filepath.Join(dir, "*_*_*.txt"))
+	files, err := stats.RunFiles(dir, ".txt")
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	for _, f := range files {
-		parts := strings.Split(strings.TrimSuffix(filepath.Base(f), ".txt"), "_")
-		if len(parts) != 3 || testByName(parts[0]) == nil {
+		if testByName(f.Test) == nil {
 			continue
 		}
-		kv, err := readKV(f)
-		if err != nil {
-			return nil, err
+		kv, err := stats.ReadKV(f.Path)
+		if errors.Is(err, stats.ErrKV) {
+			return nil, fmt.Errorf("%w: %w", errRaw, err)
 		}
-		b, err := os.ReadFile(strings.TrimSuffix(f, ".txt") + ".wrk")
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
-		if err := res.at(parts[0], parts[1]).add(string(b), kv); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+		b, err := os.ReadFile(strings.TrimSuffix(f.Path, ".txt") + ".wrk")
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		if err := res.at(f.Test, f.Subject).add(string(b), kv); err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Path, err)
 		}
 	}
 	if len(res) == 0 {
@@ -65,8 +67,8 @@ func load(dir string) (results, error) {
 }
 
 // add records one run: wrk's output and the run's key=value figures.
-func (r *runs) add(wrk string, kv map[string]float64) error {
-	w, err := parseWrk(wrk)
+func (r *runs) add(wrkOut string, kv map[string]float64) error {
+	w, err := wrk.Parse(wrkOut)
 	if err != nil {
 		return err
 	}
@@ -92,31 +94,4 @@ func (r *runs) add(wrk string, kv map[string]float64) error {
 		r.mbps = append(r.mbps, w.Requests*size/w.Elapsed.Seconds()/1e6)
 	}
 	return nil
-}
-
-// readKV reads whitespace-separated key=value numbers.
-func readKV(path string) (map[string]float64, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	return parseKV(string(b))
-}
-
-// parseKV parses whitespace-separated key=value numbers; other words are
-// skipped.
-func parseKV(s string) (map[string]float64, error) {
-	kv := map[string]float64{}
-	for _, f := range strings.Fields(s) {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			continue
-		}
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("%w: %s is not a number", errRaw, f)
-		}
-		kv[k] = x
-	}
-	return kv, nil
 }

@@ -12,46 +12,17 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"net"
 	"net/http"
-	"os"
 
 	"github.com/coder/websocket"
 
-	"github.com/goevent/goevent/bench/websocket/internal/serve"
+	"github.com/goevent/goevent/bench/internal/serve"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "listen address host:port")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
-	flag.Parse()
-	if err := run(*addr, *cpuprofile); err != nil {
-		fmt.Fprintln(os.Stderr, "coder:", err)
-		os.Exit(1)
-	}
-}
-
-func run(addr, cpuprofile string) error {
-	stopProfile, err := serve.StartProfile(cpuprofile)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(echo)}
-	if err := serve.Describe(os.Stdout, ""); err != nil {
-		return err
-	}
-	serve.OnStop(func() { srv.Close() })
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return stopProfile()
+	serve.Main("coder", func(addr, cpuprofile string) error {
+		return serve.HTTP(addr, cpuprofile, http.HandlerFunc(echo))
+	})
 }
 
 // echo upgrades the request and sends every message back until the

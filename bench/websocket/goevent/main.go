@@ -10,49 +10,21 @@
 package main
 
 import (
-	"flag"
-	"fmt"
-	"os"
-
-	"github.com/goevent/goevent/bench/websocket/internal/serve"
+	"github.com/goevent/goevent/bench/internal/serve"
 	"github.com/goevent/goevent/core"
 	"github.com/goevent/goevent/evbuffer"
 	"github.com/goevent/goevent/evhttp"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "listen address host:port")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
-	flag.Parse()
-	if err := run(*addr, *cpuprofile); err != nil {
-		fmt.Fprintln(os.Stderr, "goevent:", err)
-		os.Exit(1)
-	}
-}
-
-func run(addr, cpuprofile string) error {
-	stopProfile, err := serve.StartProfile(cpuprofile)
-	if err != nil {
-		return err
-	}
-	base, err := core.NewBase()
-	if err != nil {
-		return err
-	}
-	defer base.Close()
-	srv := evhttp.New(base, nil)
-	srv.SetGenCallback(upgrade)
-	if _, err := srv.Bind(addr); err != nil {
-		return err
-	}
-	if err := serve.Describe(os.Stdout, ""); err != nil {
-		return err
-	}
-	serve.OnStop(func() { base.LoopBreak() })
-	if err := base.Dispatch(); err != nil {
-		return err
-	}
-	return stopProfile()
+	serve.Main("goevent", func(addr, cpuprofile string) error {
+		return serve.Loop(cpuprofile, func(base *core.Base) (string, error) {
+			srv := evhttp.New(base, nil)
+			srv.SetGenCallback(upgrade)
+			_, err := srv.Bind(addr)
+			return "", err
+		})
+	})
 }
 
 // upgrade answers the opening handshake and makes the connection echo.

@@ -12,8 +12,6 @@
 package main
 
 import (
-	"flag"
-	"fmt"
 	"net/http"
 	"os"
 
@@ -21,17 +19,11 @@ import (
 	"github.com/lesismal/nbio/nbhttp"
 	"github.com/lesismal/nbio/nbhttp/websocket"
 
-	"github.com/goevent/goevent/bench/websocket/internal/serve"
+	"github.com/goevent/goevent/bench/internal/serve"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "listen address host:port")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
-	flag.Parse()
-	if err := run(*addr, *cpuprofile); err != nil {
-		fmt.Fprintln(os.Stderr, "nbio:", err)
-		os.Exit(1)
-	}
+	serve.Main("nbio", run)
 }
 
 func run(addr, cpuprofile string) error {

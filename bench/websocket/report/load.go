@@ -3,11 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
+
+	"github.com/goevent/goevent/bench/internal/stats"
 )
 
 // Errors of load and parseRun.
@@ -51,9 +49,9 @@ type run struct {
 // parseRun reads one run's line: the client's key=value figures with
 // cpu_ticks and hz appended by run.sh.
 func parseRun(s string) (run, error) {
-	kv, err := parseKV(s)
+	kv, err := stats.ParseKV(s)
 	if err != nil {
-		return run{}, err
+		return run{}, fmt.Errorf("%w: %w", errRaw, err)
 	}
 	r := run{clientCPU: -1}
 	for _, f := range []struct {
@@ -82,25 +80,21 @@ func parseRun(s string) (run, error) {
 
 // load reads every run in dir: TEST_SERVER_ROUND.txt.
 func load(dir string) (results, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*_*_*.txt"))
+	files, err := stats.RunFiles(dir, ".txt")
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	res := results{}
 	for _, f := range files {
-		parts := strings.Split(strings.TrimSuffix(filepath.Base(f), ".txt"), "_")
-		if len(parts) != 3 {
-			continue
-		}
-		b, err := os.ReadFile(f)
+		b, err := os.ReadFile(f.Path)
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
 		r, err := parseRun(string(b))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+			return nil, fmt.Errorf("%s: %w", f.Path, err)
 		}
-		res.at(parts[0], parts[1]).add(r)
+		res.at(f.Test, f.Subject).add(r)
 	}
 	if len(res) == 0 {
 		return nil, fmt.Errorf("%w: no result files in %s", errRaw, dir)
@@ -115,22 +109,4 @@ func (rs *runs) add(r run) {
 	if r.clientCPU >= 0 {
 		rs.clientCPU = append(rs.clientCPU, 100*r.clientCPU/r.seconds)
 	}
-}
-
-// parseKV parses whitespace-separated key=value finite numbers; words
-// without "=" are skipped.
-func parseKV(s string) (map[string]float64, error) {
-	kv := map[string]float64{}
-	for _, f := range strings.Fields(s) {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			continue
-		}
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil || k == "" || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("%w: %q is not key=number", errRaw, f)
-		}
-		kv[k] = x
-	}
-	return kv, nil
 }

@@ -18,7 +18,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/goevent/goevent/bench/internal/stats"
 	"github.com/goevent/goevent/bench/internal/summary"
@@ -86,11 +85,7 @@ func report(stdout io.Writer, dir, cmd string, conns int, dur, tsvPath string) e
 	if _, err := stdout.Write(out.Bytes()); err != nil {
 		return err
 	}
-	var tsv bytes.Buffer
-	if err := summary.Write(&tsv, summaryRows(res)); err != nil {
-		return err
-	}
-	if err := os.WriteFile(tsvPath, tsv.Bytes(), 0o644); err != nil {
+	if err := summary.Save(tsvPath, summaryRows(res), summary.Write); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
@@ -120,16 +115,12 @@ func summaryRows(res results) []summary.Row {
 
 // printProcesses lists how each server ran, from process_SERVER.txt.
 func printProcesses(out *bytes.Buffer, dir string) {
-	var lines []string
+	var names []string
 	for _, s := range servers() {
-		b, err := os.ReadFile(filepath.Join(dir, "process_"+s.name+".txt"))
-		if err != nil {
-			continue
-		}
-		lines = append(lines, fmt.Sprintf("%s: `%s`", s.name, strings.TrimSpace(string(b))))
+		names = append(names, s.name)
 	}
-	if len(lines) > 0 {
-		fmt.Fprintf(out, "As the servers reported at start: %s.\n\n", strings.Join(lines, "; "))
+	if lines := stats.StartLines(dir, names); lines != "" {
+		fmt.Fprintf(out, "As the servers reported at start: %s.\n\n", lines)
 	}
 }
 

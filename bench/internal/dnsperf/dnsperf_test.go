@@ -1,4 +1,4 @@
-package main
+package dnsperf
 
 import (
 	"errors"
@@ -27,8 +27,8 @@ Statistics:
   Latency StdDev (s):   0.000100
 `
 
-func TestParseDnsperf(t *testing.T) {
-	d, err := parseDnsperf(dnsperfOut)
+func TestParse(t *testing.T) {
+	d, err := Parse(dnsperfOut)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,9 +38,10 @@ func TestParseDnsperf(t *testing.T) {
 	}
 }
 
-func TestParseDnsperfRejects(t *testing.T) {
+func TestParseRejects(t *testing.T) {
 	for _, tc := range []struct{ name, out string }{
 		{"empty", ""},
+		{"no statistics", "[Status] Sending queries\n"},
 		{"error only", "Error: input file contains no data\n"},
 		{"no qps", strings.Replace(dnsperfOut, "Queries per second:", "Queries per minute:", 1)},
 		{"bad count", strings.Replace(dnsperfOut, "Queries lost:         10", "Queries lost:         ten", 1)},
@@ -51,20 +52,23 @@ func TestParseDnsperfRejects(t *testing.T) {
 		{"bad rcodes", strings.Replace(dnsperfOut, "SERVFAIL 10 (0.01%)", "SERVFAIL", 1)},
 		{"bad rcode count", strings.Replace(dnsperfOut, "NOERROR 199980", "NOERROR many", 1)},
 	} {
-		if _, err := parseDnsperf(tc.out); !errors.Is(err, errDnsperf) {
-			t.Errorf("%s: err %v, want errDnsperf", tc.name, err)
+		if _, err := Parse(tc.out); !errors.Is(err, ErrFormat) {
+			t.Errorf("%s: err %v, want ErrFormat", tc.name, err)
 		}
 	}
 }
 
-// FuzzParseDnsperf: any text parses without panicking, and accepted
+// FuzzParse: any text parses without panicking, and accepted
 // statistics are numbers that are not negative.
-func FuzzParseDnsperf(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	f.Add(dnsperfOut)
 	f.Add("Queries sent: 1\nQueries completed: 1\nQueries lost: 0\nQueries per second: 1\nResponse codes: NOERROR 1\n")
 	f.Fuzz(func(t *testing.T, out string) {
-		d, err := parseDnsperf(out)
+		d, err := Parse(out)
 		if err != nil {
+			if !errors.Is(err, ErrFormat) {
+				t.Fatalf("error %v does not wrap ErrFormat", err)
+			}
 			return
 		}
 		for _, x := range []float64{d.Sent, d.Completed, d.Lost, d.QPS} {

@@ -1,4 +1,6 @@
-package main
+// Package dnsperf reads the statistics the dnsperf DNS load generator prints
+// at the end of a run, for the report programs of the DNS benchmark suites.
+package dnsperf
 
 import (
 	"bufio"
@@ -8,17 +10,17 @@ import (
 	"strings"
 )
 
-// errDnsperf is wrapped by the errors for output parseDnsperf cannot read.
-var errDnsperf = errors.New("report: unexpected dnsperf output")
+// ErrFormat is wrapped by the errors for output Parse cannot read.
+var ErrFormat = errors.New("dnsperf: unexpected output")
 
-// dnsperfRun is what one dnsperf run printed in its statistics.
-type dnsperfRun struct {
+// Run is what one dnsperf run printed in its statistics.
+type Run struct {
 	Sent, Completed, Lost float64
 	QPS                   float64
 	Rcodes                map[string]float64 // "NOERROR" -> count
 }
 
-// parseDnsperf reads the statistics dnsperf prints at the end of a run:
+// Parse reads the statistics dnsperf prints at the end of a run:
 //
 //	Queries sent:         32501
 //	Queries completed:    32501 (100.00%)
@@ -28,8 +30,8 @@ type dnsperfRun struct {
 //
 // Each of the four counts must appear once, as a number that is not
 // negative.
-func parseDnsperf(out string) (dnsperfRun, error) {
-	r := dnsperfRun{Rcodes: map[string]float64{}}
+func Parse(out string) (Run, error) {
+	r := Run{Rcodes: map[string]float64{}}
 	seen := map[string]bool{}
 	sc := bufio.NewScanner(strings.NewReader(out))
 	for sc.Scan() {
@@ -58,20 +60,20 @@ func parseDnsperf(out string) (dnsperfRun, error) {
 			continue
 		}
 		if seen[key] {
-			return r, fmt.Errorf("%w: %q twice", errDnsperf, key)
+			return r, fmt.Errorf("%w: %q twice", ErrFormat, key)
 		}
 		seen[key] = true
 		x, err := count(val)
 		if err != nil {
-			return r, fmt.Errorf("%w: %q", errDnsperf, line)
+			return r, fmt.Errorf("%w: %q", ErrFormat, line)
 		}
 		*dst = x
 	}
 	if err := sc.Err(); err != nil {
-		return r, fmt.Errorf("report: %w", err)
+		return r, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
 	if len(seen) != 4 {
-		return r, fmt.Errorf("%w: no statistics (sent, completed, lost, queries per second)", errDnsperf)
+		return r, fmt.Errorf("%w: no statistics (sent, completed, lost, queries per second)", ErrFormat)
 	}
 	return r, nil
 }
@@ -81,11 +83,11 @@ func parseDnsperf(out string) (dnsperfRun, error) {
 func count(s string) (float64, error) {
 	f := strings.Fields(s)
 	if len(f) == 0 {
-		return 0, errDnsperf
+		return 0, ErrFormat
 	}
 	x, err := strconv.ParseFloat(f[0], 64)
 	if err != nil || x < 0 || x != x || x > 1e18 {
-		return 0, errDnsperf
+		return 0, ErrFormat
 	}
 	return x, nil
 }
@@ -96,11 +98,11 @@ func parseRcodes(s string, into map[string]float64) error {
 	for part := range strings.SplitSeq(s, ",") {
 		f := strings.Fields(part)
 		if len(f) < 2 {
-			return fmt.Errorf("%w: response codes %q", errDnsperf, s)
+			return fmt.Errorf("%w: response codes %q", ErrFormat, s)
 		}
 		n, err := count(f[1])
 		if err != nil {
-			return fmt.Errorf("%w: response codes %q", errDnsperf, s)
+			return fmt.Errorf("%w: response codes %q", ErrFormat, s)
 		}
 		into[f[0]] += n
 	}

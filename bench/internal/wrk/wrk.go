@@ -1,4 +1,6 @@
-package main
+// Package wrk reads the text the wrk HTTP load generator prints at the end
+// of a run, for the report programs of the HTTP benchmark suites.
+package wrk
 
 import (
 	"bufio"
@@ -10,12 +12,12 @@ import (
 	"time"
 )
 
-// errWrk: wrk's output lacks a line the report needs, or has one it cannot
-// read.
-var errWrk = errors.New("report: unreadable wrk output")
+// ErrFormat reports that wrk's output lacks a line a report needs, or has
+// one it cannot read.
+var ErrFormat = errors.New("wrk: unreadable output")
 
-// wrkResult holds the figures of one wrk run.
-type wrkResult struct {
+// Result holds the figures of one wrk run.
+type Result struct {
 	Requests     float64       // "N requests in D, ..."
 	Elapsed      time.Duration // D
 	RPS          float64       // "Requests/sec: X"
@@ -24,10 +26,11 @@ type wrkResult struct {
 	Non2xx       float64       // "Non-2xx or 3xx responses: N"
 }
 
-// parseWrk reads what wrk prints. The request count and the Requests/sec
-// line are required; the percentiles and the error lines are optional.
-func parseWrk(text string) (wrkResult, error) {
-	var r wrkResult
+// Parse reads what wrk prints. The request count and the Requests/sec line
+// are required; the percentiles and the error lines are optional. Every
+// error wraps ErrFormat.
+func Parse(text string) (Result, error) {
+	var r Result
 	var haveCount, haveRate bool
 	sc := bufio.NewScanner(strings.NewReader(text))
 	for sc.Scan() {
@@ -55,14 +58,14 @@ func parseWrk(text string) (wrkResult, error) {
 			r.Non2xx, err = number(f[4])
 		}
 		if err != nil {
-			return wrkResult{}, fmt.Errorf("%w: %q: %w", errWrk, sc.Text(), err)
+			return Result{}, fmt.Errorf("%w: %q: %w", ErrFormat, sc.Text(), err)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return wrkResult{}, fmt.Errorf("%w: %w", errWrk, err)
+		return Result{}, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
 	if !haveCount || !haveRate {
-		return wrkResult{}, fmt.Errorf("%w: no request count or Requests/sec line", errWrk)
+		return Result{}, fmt.Errorf("%w: no request count or Requests/sec line", ErrFormat)
 	}
 	return r, nil
 }

@@ -1,4 +1,4 @@
-package main
+package wrk
 
 import (
 	"errors"
@@ -31,23 +31,23 @@ Requests/sec:    199.00
 Transfer/sec:     21.89KB
 `
 
-func TestParseWrk(t *testing.T) {
+func TestParse(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
-		want wrkResult
+		want Result
 	}{
-		{"with latency", wrkJSON, wrkResult{
+		{"with latency", wrkJSON, Result{
 			Requests: 200123, Elapsed: 5 * time.Second, RPS: 40024.60,
 			P50: 336 * time.Microsecond, P99: 1200 * time.Millisecond,
 		}},
-		{"errors, no latency", wrkErrors, wrkResult{
+		{"errors, no latency", wrkErrors, Result{
 			Requests: 400, Elapsed: 2010 * time.Millisecond, RPS: 199, SocketErrors: 17, Non2xx: 7,
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseWrk(tt.in)
+			got, err := Parse(tt.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +58,7 @@ func TestParseWrk(t *testing.T) {
 	}
 }
 
-func TestParseWrkMalformed(t *testing.T) {
+func TestParseMalformed(t *testing.T) {
 	const ok = "  10 requests in 1.00s, 1KB read\nRequests/sec: 10\n"
 	tests := []struct{ name, in string }{
 		{"empty", ""},
@@ -79,22 +79,22 @@ func TestParseWrkMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if r, err := parseWrk(tt.in); !errors.Is(err, errWrk) {
-				t.Errorf("got %+v, %v; want errWrk", r, err)
+			if r, err := Parse(tt.in); !errors.Is(err, ErrFormat) {
+				t.Errorf("got %+v, %v; want ErrFormat", r, err)
 			}
 		})
 	}
 }
 
-func FuzzParseWrk(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	f.Add(wrkJSON)
 	f.Add(wrkErrors)
 	f.Add("  1 requests in 1s,\nRequests/sec: 1\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		r, err := parseWrk(in)
+		r, err := Parse(in)
 		if err != nil {
-			if !errors.Is(err, errWrk) {
-				t.Fatalf("error %v does not wrap errWrk", err)
+			if !errors.Is(err, ErrFormat) {
+				t.Fatalf("error %v does not wrap ErrFormat", err)
 			}
 			return
 		}

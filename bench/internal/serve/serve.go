@@ -1,7 +1,8 @@
-// Package serve holds what every server program of the adapter benchmark
-// does around its server: an optional CPU profile, a line saying how the
-// process runs (GOMAXPROCS and the CPUs it may use), and a clean stop on
-// SIGTERM or SIGINT so the profile is complete.
+// Package serve holds what every server program of the adapter and
+// websocket benchmarks does around its server: the -addr and -cpuprofile
+// flags, an optional CPU profile, a line saying how the process runs
+// (GOMAXPROCS and the CPUs it may use), and a clean stop on SIGTERM or
+// SIGINT so the profile is complete.
 package serve
 
 import (
