@@ -345,7 +345,11 @@ func (b *Buffer) AddBuffer(src *Buffer) error {
 			i++
 		}
 		for ; i < len(src.segs); i++ {
-			b.pushMoved(src.segs[i])
+			if src.segs[i].len() <= copyBreak {
+				b.pushMoved(src.segs[i])
+			} else {
+				b.pushBack(src.segs[i])
+			}
 			src.segs[i] = segment{}
 		}
 		src.resetSegs()
@@ -433,8 +437,12 @@ func (b *Buffer) moveAll(src *Buffer, bFrozen bool, splice func()) error {
 	if b.empty() {
 		b.segs, src.segs = src.segs, b.segs[:0]
 		b.head, src.head = src.head, 0
-		b.firstSeg().compact()
-		b.lastSeg().compact()
+		if f := b.firstSeg(); f.len() <= copyBreak {
+			f.compact()
+		}
+		if l := b.lastSeg(); l.len() <= copyBreak {
+			l.compact()
+		}
 	} else {
 		splice()
 	}
@@ -479,7 +487,11 @@ func (b *Buffer) RemoveBuffer(dst *Buffer, n int) (int, error) {
 	for left > 0 {
 		s := b.firstSeg()
 		if l := s.len(); l <= left {
-			dst.pushMoved(*s)
+			if l <= copyBreak {
+				dst.pushMoved(*s)
+			} else {
+				dst.pushBack(*s) // the common case stays a plain link
+			}
 			b.popFront()
 			left -= l
 			b.n -= l
