@@ -2,14 +2,16 @@ package evdns
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
+	"io"
 
 	"github.com/goevent/goevent/bufferevent"
 )
 
-// errTCPClosed: the server closed the TCP connection before answering.
-var errTCPClosed = errors.New("evdns: connection closed by server")
+// errTCPClosed: the server closed the TCP connection before answering. It
+// wraps io.ErrUnexpectedEOF so that callers can test for it (the errors a
+// callback gets wrap a sentinel of this package or of the standard library).
+var errTCPClosed = fmt.Errorf("evdns: connection closed by server: %w", io.ErrUnexpectedEOF)
 
 // sendTCP asks the current question over a new TCP connection to the
 // current server (RFC 7766: two-byte length, then the message), after a
