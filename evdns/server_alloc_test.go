@@ -32,11 +32,16 @@ func TestServerUDPAllocs(t *testing.T) {
 				_ = req.Respond()
 			}), nil)
 			server := netip.MustParseAddrPort(s.udp)
-			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+			// Flags set apart: darwin has no SOCK_NONBLOCK or SOCK_CLOEXEC.
+			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer unix.Close(fd)
+			unix.CloseOnExec(fd)
+			if err := unix.SetNonblock(fd, true); err != nil {
+				t.Fatal(err)
+			}
 			if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
 				t.Fatal(err)
 			}

@@ -1,3 +1,5 @@
+//go:build linux
+
 package evhttp
 
 import (
@@ -11,7 +13,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// BenchmarkClientKeepAlive measures the client's work per request on one
+// BenchmarkClientKeepAlive (Linux: it uses accept4 and SOCK_NONBLOCK)
+// measures the client's work per request on one
 // keep-alive Connection over a unix socket: build the request, write it,
 // parse the response, run the callback. The server side is raw syscalls in
 // the benchmark goroutine (one read and one write per request), so ns/op

@@ -18,11 +18,16 @@ func udpSocket(t *testing.T, v6 bool) (int, netip.AddrPort) {
 	if v6 {
 		family, sa = unix.AF_INET6, &unix.SockaddrInet6{Addr: netip.IPv6Loopback().As16()}
 	}
-	fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	// Flags set apart: darwin has no SOCK_NONBLOCK or SOCK_CLOEXEC.
+	fd, err := unix.Socket(family, unix.SOCK_DGRAM, 0)
 	if err != nil {
 		t.Skipf("socket: %v", err)
 	}
 	t.Cleanup(func() { unix.Close(fd) })
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		t.Fatal(err)
+	}
 	if err := unix.Bind(fd, sa); err != nil {
 		t.Skipf("bind: %v", err)
 	}
@@ -88,11 +93,15 @@ func TestBatchRoundTrip(t *testing.T) {
 func TestBatchV4Mapped(t *testing.T) {
 	a, _ := udpSocket(t, false)
 	// A dual-stack socket on the IPv6 wildcard address.
-	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_DGRAM, 0)
 	if err != nil {
 		t.Skip(err)
 	}
 	defer unix.Close(fd)
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		t.Fatal(err)
+	}
 	if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0); err != nil {
 		t.Skip(err)
 	}
